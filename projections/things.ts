@@ -1,0 +1,187 @@
+import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/catalogue';
+import type { EventEnvelope } from '../events/envelope';
+import { TenantlogError } from '../src/errors';
+import { addToCounter } from './counters';
+import type { Projection, SqlExecutor } from './projection';
+
+export interface Thing {
+  id: string;
+  type: string;
+  data: unknown;
+  /** Starts at 1 and grows by one with every update; `If-Match` compares against it. */
+  version: number;
+  /** ms since the Unix epoch */
+  createdAt: number;
+  /** ms since the Unix epoch */
+  updatedAt: number;
+  /** Seq of the event that last changed the thing. */
+  seq: number;
+}
+
+/**
+ * Returns the state of one thing after `event`, or null once it is deleted.
+ * Pure: the projection below and the unit tests share it.
+ */
+export function reduceThing(current: Thing | null, event: EventEnvelope): Thing | null {
+  switch (event.type) {
+    case 'thing.created': {
+      const payload = event.payload as ThingCreated;
+      if (current) throw invariant(event, `thing ${payload.id} already exists`);
+      return {
+        id: payload.id,
+        type: payload.type,
+        data: payload.data,
+        version: 1,
+        createdAt: event.occurredAt,
+        updatedAt: event.occurredAt,
+        seq: event.seq,
+      };
+    }
+    case 'thing.updated': {
+      const payload = event.payload as ThingUpdated;
+      if (!current) throw invariant(event, `thing ${payload.id} does not exist`);
+      return {
+        ...current,
+        type: payload.type,
+        data: payload.data,
+        version: current.version + 1,
+        updatedAt: event.occurredAt,
+        seq: event.seq,
+      };
+    }
+    case 'thing.deleted': {
+      const payload = event.payload as ThingDeleted;
+      if (!current) throw invariant(event, `thing ${payload.id} does not exist`);
+      return null;
+    }
+    default:
+      return current;
+  }
+}
+
+function invariant(event: EventEnvelope, message: string): TenantlogError {
+  return new TenantlogError('INTERNAL', `projection things: ${message} (event ${event.type} seq ${event.seq})`);
+}
+
+type ThingRow = {
+  id: string;
+  type: string;
+  data: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  seq: number;
+};
+
+function rowToThing(row: ThingRow): Thing {
+  return {
+    id: row.id,
+    type: row.type,
+    data: JSON.parse(row.data),
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    seq: row.seq,
+  };
+}
+
+/** Bytes a thing adds to the tenant's storage: UTF-8 length of id, type and data JSON. */
+export function thingSizeBytes(id: string, type: string, dataJson: string): number {
+  const encoder = new TextEncoder();
+  return encoder.encode(id).length + encoder.encode(type).length + encoder.encode(dataJson).length;
+}
+
+export function readThing(sql: SqlExecutor, id: string): Thing | null {
+  const row = sql.exec<ThingRow>(`SELECT * FROM things WHERE id = ?`, id).toArray()[0];
+  return row ? rowToThing(row) : null;
+}
+
+export interface ThingPage {
+  items: Thing[];
+  count: number;
+  /** Id of the last item when more may follow; the next page starts after it. */
+  nextAfterId: string | null;
+}
+
+/** Lists things in id order, all types when `type` is null. */
+export function listThings(sql: SqlExecutor, type: string | null, afterId: string | null, limit: number): ThingPage {
+  const filters: string[] = [];
+  const bindings: unknown[] = [];
+  if (type !== null) {
+    filters.push('type = ?');
+    bindings.push(type);
+  }
+  const countWhere = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
+  const countRow = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM things ${countWhere}`, ...bindings).toArray()[0];
+
+  if (afterId !== null) {
+    filters.push('id > ?');
+    bindings.push(afterId);
+  }
+  const where = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
+  const rows = sql
+    .exec<ThingRow>(`SELECT * FROM things ${where} ORDER BY id LIMIT ?`, ...bindings, limit + 1)
+    .toArray();
+  const items = rows.slice(0, limit).map(rowToThing);
+  return {
+    items,
+    count: countRow?.n ?? 0,
+    nextAfterId: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null,
+  };
+}
+
+function writeThing(sql: SqlExecutor, previous: Thing | null, next: Thing | null): void {
+  if (previous) {
+    const previousJson = JSON.stringify(previous.data);
+    addToCounter(sql, 'things', -1);
+    addToCounter(sql, `things.type:${previous.type}`, -1);
+    addToCounter(sql, 'things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
+  }
+  if (!next) {
+    if (previous) sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
+    return;
+  }
+
+  const dataJson = JSON.stringify(next.data);
+  sql.exec(
+    `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data, version = excluded.version,
+       updated_at = excluded.updated_at, seq = excluded.seq`,
+    next.id,
+    next.type,
+    dataJson,
+    next.version,
+    next.createdAt,
+    next.updatedAt,
+    next.seq,
+  );
+  addToCounter(sql, 'things', 1);
+  addToCounter(sql, `things.type:${next.type}`, 1);
+  addToCounter(sql, 'things.bytes', thingSizeBytes(next.id, next.type, dataJson));
+}
+
+export const thingsProjection: Projection = {
+  name: 'things',
+  tables: ['things'],
+  schema: [
+    `CREATE TABLE IF NOT EXISTS things (
+       id TEXT PRIMARY KEY,
+       type TEXT NOT NULL,
+       data TEXT NOT NULL,
+       version INTEGER NOT NULL,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       seq INTEGER NOT NULL
+     ) WITHOUT ROWID`,
+    `CREATE INDEX IF NOT EXISTS things_by_type ON things (type, id)`,
+  ],
+  handles: new Set(['thing.created', 'thing.updated', 'thing.deleted']),
+  apply(sql, event) {
+    const id = (event.payload as { id: string }).id;
+    const previous = readThing(sql, id);
+    writeThing(sql, previous, reduceThing(previous, event));
+  },
+  *checksumRows(sql) {
+    yield* sql.exec<ThingRow>(`SELECT * FROM things ORDER BY id`);
+  },
+};

@@ -1,0 +1,12 @@
+import { createEdgeApp } from './edge/app';
+import type { Env } from './env';
+
+export { TenantDO } from './tenant/tenant-do';
+
+const app = createEdgeApp();
+
+export default {
+  fetch(request, env, ctx) {
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

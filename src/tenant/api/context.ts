@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+
+import type { RollingAverage } from '../latency';
+import type { TenantStore } from '../tenant-store';
+
+/** Facts the edge Worker established about a request before forwarding it. */
+export interface RequestInfo {
+  tenant: string;
+  requestId: string;
+  actor: string | null;
+  /** True when the request carried a valid admin token. */
+  admin: boolean;
+}
+
+/** Per-object services that route handlers use. */
+export interface TenantServices {
+  store: TenantStore;
+  /** ms since the Unix epoch when this object instance started. */
+  startedAt: number;
+  /** Durations of SQL-backed request handling, in ms. */
+  sqlLatency: RollingAverage;
+  /** State of the pipeline that moves the log to R2. */
+  pipelineHealth(): PipelineHealth;
+}
+
+export interface PipelineHealth {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  /** Events appended but not yet committed to the Iceberg table. */
+  pendingEvents: number;
+  [key: string]: unknown;
+}
+
+export type TenantAppEnv = {
+  Variables: { info: RequestInfo; services: TenantServices };
+};
+
+export type TenantContext = Context<TenantAppEnv>;

@@ -1,0 +1,238 @@
+import { upcastPayload, validatePayload } from '../../events/catalogue';
+import type { AppendContext, EventDraft, EventEnvelope } from '../../events/envelope';
+import { GENESIS_HASH, hashEvent, verifyChain } from '../../events/hash';
+import type { UuidV7Generator } from '../../events/uuidv7';
+import type { SqlExecutor } from '../../projections/projection';
+import { TenantlogError } from '../errors';
+
+export const eventLogSchema = [
+  `CREATE TABLE IF NOT EXISTS events (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     schema_version INTEGER NOT NULL,
+     occurred_at INTEGER NOT NULL,
+     actor TEXT,
+     correlation_id TEXT NOT NULL,
+     causation_id TEXT,
+     idempotency_key TEXT,
+     payload TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   )`,
+  // One row: the chain head survives trimming of old events from the table above.
+  `CREATE TABLE IF NOT EXISTS log_head (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     tenant TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     hash TEXT NOT NULL,
+     bytes INTEGER NOT NULL
+   )`,
+] as const;
+
+export type EventRow = {
+  seq: number;
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: number;
+  actor: string | null;
+  correlation_id: string;
+  causation_id: string | null;
+  idempotency_key: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+};
+
+export interface LogHead {
+  tenant: string;
+  seq: number;
+  hash: string;
+  /** UTF-8 bytes of every payload appended so far, for storage accounting. */
+  bytes: number;
+}
+
+/**
+ * Converts a stored row to an envelope. `upcast` lifts the payload to its type's
+ * current schema version; the hash is always over the stored form, so hash checks
+ * use `upcast: false`.
+ */
+export function rowToEvent(tenant: string, row: EventRow, upcast = true): EventEnvelope {
+  const payload = JSON.parse(row.payload) as unknown;
+  return {
+    tenant,
+    seq: row.seq,
+    id: row.id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at,
+    actor: row.actor,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    idempotencyKey: row.idempotency_key,
+    payload: upcast ? upcastPayload(row.type, row.schema_version, payload) : payload,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * The tenant's append-only, hash-chained event log in Durable Object SQLite.
+ *
+ * `append` must run inside `transactionSync` together with the projection updates;
+ * it writes through to SQLite and returns the new head, which the caller adopts
+ * with `commitHead` only after the transaction has committed, so a rolled-back
+ * append leaves the cached head untouched.
+ */
+export class EventLog {
+  private head: LogHead | null = null;
+
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly ids: UuidV7Generator,
+  ) {
+    for (const statement of eventLogSchema) sql.exec(statement);
+  }
+
+  /** Current head, or seq 0 with the genesis hash for an empty log of `tenant`. */
+  readHead(tenant: string): LogHead {
+    if (this.head && this.head.tenant === tenant) return this.head;
+    const row = this.sql
+      .exec<{ tenant: string; seq: number; hash: string; bytes: number }>(`SELECT tenant, seq, hash, bytes FROM log_head WHERE singleton = 1`)
+      .toArray()[0];
+    if (row && row.tenant !== tenant) {
+      throw new TenantlogError('TENANT_MISMATCH', `this log belongs to tenant ${row.tenant}, not ${tenant}`);
+    }
+    this.head = row
+      ? { tenant: row.tenant, seq: row.seq, hash: row.hash, bytes: row.bytes }
+      : { tenant, seq: 0, hash: GENESIS_HASH, bytes: 0 };
+    return this.head;
+  }
+
+  /** Tenant recorded in the log, or null before the first append. */
+  storedTenant(): string | null {
+    const row = this.sql.exec<{ tenant: string }>(`SELECT tenant FROM log_head WHERE singleton = 1`).toArray()[0];
+    return row?.tenant ?? null;
+  }
+
+  /**
+   * Appends drafts after `head` and returns the stored events with the new head.
+   * Validates each payload against the catalogue; a mismatch is a programming
+   * error and throws, which aborts the surrounding transaction.
+   */
+  append(
+    head: LogHead,
+    drafts: readonly EventDraft[],
+    context: AppendContext,
+    causationId: string | null = null,
+  ): { events: EventEnvelope[]; head: LogHead } {
+    const events: EventEnvelope[] = [];
+    let { seq, hash, bytes } = head;
+    const encoder = new TextEncoder();
+
+    for (const draft of drafts) {
+      const { schemaVersion, payload } = validatePayload(draft.type, draft.payload);
+      const causedBy = draft.causedByDraft === undefined ? causationId : (events[draft.causedByDraft]?.id ?? null);
+      const fields = {
+        tenant: head.tenant,
+        seq: seq + 1,
+        id: this.ids.next(context.now),
+        type: draft.type,
+        schemaVersion,
+        occurredAt: context.now,
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: causedBy,
+        idempotencyKey: context.idempotencyKey,
+        payload,
+      };
+      const eventHash = hashEvent(hash, fields);
+      const payloadJson = JSON.stringify(payload);
+      this.sql.exec(
+        `INSERT INTO events (seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id,
+           idempotency_key, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        fields.seq,
+        fields.id,
+        fields.type,
+        fields.schemaVersion,
+        fields.occurredAt,
+        fields.actor,
+        fields.correlationId,
+        fields.causationId,
+        fields.idempotencyKey,
+        payloadJson,
+        hash,
+        eventHash,
+      );
+      events.push({ ...fields, prevHash: hash, hash: eventHash });
+      seq = fields.seq;
+      hash = eventHash;
+      bytes += encoder.encode(payloadJson).length;
+    }
+
+    const next: LogHead = { tenant: head.tenant, seq, hash, bytes };
+    if (events.length > 0) {
+      this.sql.exec(
+        `INSERT INTO log_head (singleton, tenant, seq, hash, bytes) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, bytes = excluded.bytes`,
+        next.tenant,
+        next.seq,
+        next.hash,
+        next.bytes,
+      );
+    }
+    return { events, head: next };
+  }
+
+  /** Adopts a head written by `append` once its transaction has committed. */
+  commitHead(head: LogHead): void {
+    this.head = head;
+  }
+
+  /** Forgets the cached head, e.g. after a transaction failed. */
+  invalidateHead(): void {
+    this.head = null;
+  }
+
+  /** Events with `seq > afterSeq` still held locally, in seq order, at most `limit`. */
+  readAfter(tenant: string, afterSeq: number, limit: number, upcast = true): EventEnvelope[] {
+    return this.sql
+      .exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+      .toArray()
+      .map((row) => rowToEvent(tenant, row, upcast));
+  }
+
+  /** Lowest seq still held in the local table, or null when it is empty. */
+  oldestLocalSeq(): number | null {
+    const row = this.sql.exec<{ seq: number | null }>(`SELECT MIN(seq) AS seq FROM events`).toArray()[0];
+    return row?.seq ?? null;
+  }
+
+  /**
+   * Yields the whole locally held log from seq 1 in pages, checking the hash chain
+   * as it goes. Throws LOG_INTEGRITY on a gap or a broken link, and UNAVAILABLE if
+   * the oldest events are no longer held locally.
+   */
+  *iterateLocal(tenant: string, pageSize = 1000): Generator<EventEnvelope> {
+    const oldest = this.oldestLocalSeq();
+    if (oldest !== null && oldest > 1) {
+      throw new TenantlogError('UNAVAILABLE', `events before seq ${oldest} are no longer held locally`);
+    }
+    let afterSeq = 0;
+    let afterHash = GENESIS_HASH;
+    for (;;) {
+      const stored = this.readAfter(tenant, afterSeq, pageSize, false);
+      if (stored.length === 0) return;
+      const verification = verifyChain(stored, afterSeq, afterHash);
+      if (!verification.ok) {
+        throw new TenantlogError('LOG_INTEGRITY', `hash chain of tenant ${tenant} is broken at seq ${verification.seq}: ${verification.reason}`);
+      }
+      for (const event of stored) {
+        yield { ...event, payload: upcastPayload(event.type, event.schemaVersion, event.payload) };
+      }
+      afterSeq = verification.lastSeq;
+      afterHash = verification.lastHash;
+    }
+  }
+}

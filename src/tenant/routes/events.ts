@@ -1,0 +1,24 @@
+import type { Hono } from 'hono';
+
+import type { TenantAppEnv } from '../api/context';
+import { parseIntegerParam } from '../api/inputs';
+
+/** Most events one page of `GET /events` returns. */
+export const MAX_EVENTS_PAGE = 1000;
+
+export function registerEventRoutes(app: Hono<TenantAppEnv>): void {
+  app.get('/events', (c) => {
+    const { store } = c.var.services;
+    const after = parseIntegerParam(c.req.query('after'), 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = parseIntegerParam(c.req.query('limit'), 'limit', 100, 1, MAX_EVENTS_PAGE);
+    const head = store.log.readHead(c.var.info.tenant);
+    const items = store.log.readAfter(c.var.info.tenant, after, limit);
+    const last = items[items.length - 1];
+    return c.json({
+      items,
+      count: items.length,
+      lastSeq: head.seq,
+      next: last !== undefined && last.seq < head.seq ? last.seq : null,
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import type { EventDraft, EventEnvelope } from '../../events/envelope';
+import { UuidV7Generator } from '../../events/uuidv7';
+import { applyToProjections, createProjectionSchema, resetProjections } from '../../projections/apply';
+import { type ProjectionChecksum, projectionChecksum } from '../../projections/checksum';
+import type { SqlExecutor } from '../../projections/projection';
+import type { Clock } from '../clock';
+import { EventLog } from './event-log';
+import {
+  findStoredResponse,
+  type IdempotencyRequest,
+  idempotencySchema,
+  purgeExpiredKeys,
+  type StoredResponse,
+  storeResponse,
+} from './idempotency';
+
+/** Who is writing and how the write is identified; shared by every event it appends. */
+export interface WriteRequest {
+  tenant: string;
+  actor: string | null;
+  correlationId: string;
+  idempotency: IdempotencyRequest | null;
+}
+
+/** What a command sees inside the write transaction. */
+export interface CommandTx {
+  readonly sql: SqlExecutor;
+  /** Time of the write, ms since the Unix epoch; every event of the write carries it. */
+  readonly now: number;
+  /**
+   * Appends events and applies them to the projections at once, so later reads in
+   * the same transaction (and later operations of a batch) see their effect.
+   */
+  emit(drafts: readonly EventDraft[], causationId?: string | null): EventEnvelope[];
+  /** Events appended so far by this write. */
+  readonly appended: readonly EventEnvelope[];
+}
+
+export interface WriteResult {
+  response: StoredResponse;
+  /** True when an earlier response to the same `Idempotency-Key` was returned. */
+  replayed: boolean;
+  events: EventEnvelope[];
+}
+
+export type CommitListener = (events: readonly EventEnvelope[]) => void;
+
+/** Interval between purges of expired idempotency keys, in ms. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * The write path of one tenant: every mutation runs as a command inside one
+ * SQLite transaction that checks the idempotency key, appends events, applies
+ * them to the projections and stores the response for replays. Any throw rolls
+ * all of it back.
+ */
+export class TenantStore {
+  readonly log: EventLog;
+  private readonly commitListeners: CommitListener[] = [];
+  private lastPurgeAt = 0;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    readonly clock: Clock,
+    ids = new UuidV7Generator(),
+  ) {
+    this.log = new EventLog(storage.sql, ids);
+    storage.transactionSync(() => {
+      for (const statement of idempotencySchema) storage.sql.exec(statement);
+      createProjectionSchema(storage.sql);
+    });
+  }
+
+  get sql(): SqlExecutor {
+    return this.storage.sql;
+  }
+
+  /** Registers a callback that runs after each committed write that appended events. */
+  onCommit(listener: CommitListener): void {
+    this.commitListeners.push(listener);
+  }
+
+  /**
+   * Runs `command` in one transaction. `command` returns the response to send; it
+   * is stored with the idempotency key so a repeat gets the same status and body.
+   */
+  write(request: WriteRequest, command: (tx: CommandTx) => StoredResponse): WriteResult {
+    const now = this.clock.now();
+    let head = this.log.readHead(request.tenant);
+    const appended: EventEnvelope[] = [];
+    const sql = this.storage.sql;
+    const appendContext = {
+      actor: request.actor,
+      correlationId: request.correlationId,
+      idempotencyKey: request.idempotency?.key ?? null,
+      now,
+    };
+
+    const outcome = this.storage.transactionSync((): { response: StoredResponse; replayed: boolean } => {
+      if (request.idempotency) {
+        const stored = findStoredResponse(sql, request.idempotency, now);
+        if (stored) return { response: stored, replayed: true };
+      }
+
+      const tx: CommandTx = {
+        sql,
+        now,
+        appended,
+        emit: (drafts, causationId = null) => {
+          const result = this.log.append(head, drafts, appendContext, causationId);
+          head = result.head;
+          for (const event of result.events) applyToProjections(sql, event);
+          appended.push(...result.events);
+          return result.events;
+        },
+      };
+      const response = command(tx);
+      if (request.idempotency) storeResponse(sql, request.idempotency, response, now);
+      return { response, replayed: false };
+    });
+
+    this.log.commitHead(head);
+    if (appended.length > 0) {
+      for (const listener of this.commitListeners) listener(appended);
+    }
+    this.purgeIdempotencyKeys(now);
+    return { ...outcome, events: appended };
+  }
+
+  /**
+   * Drops every projection and replays `events` into them in one transaction, so
+   * readers never see a half-built state. `events` must be the whole log from seq 1
+   * in order, as the hash chain check in the log reader guarantees.
+   */
+  rebuildProjections(events: Iterable<EventEnvelope>): { events: number; checksum: ProjectionChecksum } {
+    const sql = this.storage.sql;
+    return this.storage.transactionSync(() => {
+      resetProjections(sql);
+      let count = 0;
+      for (const event of events) {
+        applyToProjections(sql, event);
+        count += 1;
+      }
+      return { events: count, checksum: projectionChecksum(sql) };
+    });
+  }
+
+  checksum(): ProjectionChecksum {
+    return projectionChecksum(this.storage.sql);
+  }
+
+  private purgeIdempotencyKeys(now: number): void {
+    if (now - this.lastPurgeAt < PURGE_INTERVAL_MS) return;
+    this.lastPurgeAt = now;
+    purgeExpiredKeys(this.storage.sql, now);
+  }
+}

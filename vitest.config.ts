@@ -1,0 +1,32 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Unit and integration tests run inside workerd, against the real bindings.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { LOG_REQUESTS: 'false' } },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+        },
+      },
+      {
+        // Node-side tests: independent readers (DuckDB, avsc, icebird) and e2e runs of `wrangler dev`.
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/node/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
