@@ -1,4 +1,4 @@
-import type { RelationshipCreated, RelationshipDeleted } from '../events/catalogue';
+import type { RelationshipCreated, RelationshipDeleted } from '../events/types/relationships';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
 import { addToCounter } from './counters';

@@ -1,4 +1,4 @@
-import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/catalogue';
+import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/things';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
 import { addToCounter } from './counters';

@@ -1,9 +1,10 @@
 import { createEdgeApp } from './edge/app';
+import { edgeRouteRegistrars } from './edge/routes';
 import type { Env } from './env';
 
 export { TenantDO } from './tenant/tenant-do';
 
-const app = createEdgeApp();
+const app = createEdgeApp(edgeRouteRegistrars);
 
 export default {
   fetch(request, env, ctx) {

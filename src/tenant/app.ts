@@ -6,6 +6,7 @@ import { ACTOR_HEADER, ADMIN_HEADER, REQUEST_ID_HEADER, TENANT_HEADER } from '..
 import { guardMethods } from '../http/method-guard';
 import { errorFields, log } from '../observability/log';
 import type { RequestInfo, TenantAppEnv, TenantServices } from './api/context';
+import type { TenantPlugin } from './plugin';
 import { registerProjectionAdminRoutes } from './routes/admin-projections';
 import { registerBatchRoutes } from './routes/batch';
 import { registerEventRoutes } from './routes/events';
@@ -33,7 +34,10 @@ export function readRequestInfo(request: Request): RequestInfo {
  * and the per-tenant admin routes. `resolveServices` runs per request, after the
  * tenant is known, so the object can bind its storage to that tenant first.
  */
-export function createTenantApp(resolveServices: (info: RequestInfo) => TenantServices): Hono<TenantAppEnv> {
+export function createTenantApp(
+  resolveServices: (info: RequestInfo) => TenantServices,
+  plugins: readonly TenantPlugin[] = [],
+): Hono<TenantAppEnv> {
   const app = new Hono<TenantAppEnv>();
 
   app.use('*', async (c, next) => {
@@ -45,6 +49,9 @@ export function createTenantApp(resolveServices: (info: RequestInfo) => TenantSe
     c.set('services', resolveServices(info));
     await next();
   });
+  for (const plugin of plugins) {
+    if (plugin.middleware) app.use('*', plugin.middleware);
+  }
 
   registerThingRoutes(app);
   registerRelationshipRoutes(app);
@@ -53,6 +60,7 @@ export function createTenantApp(resolveServices: (info: RequestInfo) => TenantSe
   registerStatsRoutes(app);
   registerHealthRoutes(app);
   registerProjectionAdminRoutes(app);
+  for (const plugin of plugins) plugin.routes?.(app);
   guardMethods(app);
 
   app.notFound((c) =>

@@ -6,8 +6,11 @@ import type { Env } from '../env';
 import { TenantlogError } from '../errors';
 import { errorResponse } from '../http/error-response';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
+import { AlarmScheduler } from './alarm-scheduler';
 import { createTenantApp } from './app';
 import { RollingAverage } from './latency';
+import type { TenantPlugin } from './plugin';
+import { tenantPluginFactories } from './plugins';
 import { TenantStore } from './tenant-store';
 
 /**
@@ -20,6 +23,8 @@ export class TenantDO extends DurableObject<Env> {
   /** Replaced by tests to step time; see `Clock`. */
   clock: Clock = systemClock;
   readonly store: TenantStore;
+  readonly scheduler: AlarmScheduler;
+  readonly plugins: readonly TenantPlugin[];
   private readonly app: Hono<TenantAppEnv>;
   private readonly startedAt: number;
   private readonly sqlLatency = new RollingAverage();
@@ -30,7 +35,15 @@ export class TenantDO extends DurableObject<Env> {
     this.startedAt = Date.now();
     this.store = new TenantStore(ctx.storage, { now: () => this.clock.now() });
     this.tenant = this.store.log.storedTenant();
-    this.app = createTenantApp((info) => this.servicesFor(info));
+    const clock = { now: () => this.clock.now() };
+    this.scheduler = new AlarmScheduler(ctx.storage, clock, () => this.tenant);
+    const pluginContext = { ctx, env, store: this.store, clock, scheduler: this.scheduler, tenant: () => this.tenant };
+    this.plugins = tenantPluginFactories.map((create) => create(pluginContext));
+    this.app = createTenantApp((info) => this.servicesFor(info), this.plugins);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.scheduler.run();
   }
 
   override async fetch(request: Request): Promise<Response> {

@@ -1,0 +1,8 @@
+import type { EdgeRouteRegistrar } from './app';
+
+/**
+ * Routes the edge Worker serves itself instead of forwarding to the host's tenant
+ * object, such as admin routes that span tenants. Registered before the catch-all
+ * forward, in this order.
+ */
+export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [];

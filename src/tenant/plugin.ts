@@ -1,0 +1,33 @@
+import type { Hono, MiddlewareHandler } from 'hono';
+
+import type { Clock } from '../clock';
+import type { Env } from '../env';
+import type { AlarmScheduler } from './alarm-scheduler';
+import type { TenantAppEnv } from './api/context';
+import type { TenantStore } from './tenant-store';
+
+/** What a plugin receives when its tenant object starts. */
+export interface TenantPluginContext {
+  ctx: DurableObjectState;
+  env: Env;
+  store: TenantStore;
+  clock: Clock;
+  scheduler: AlarmScheduler;
+  /** Tenant slug of this object, or null before its first request. */
+  tenant(): string | null;
+}
+
+/**
+ * A feature that runs inside every tenant object: rate limiting, quotas, metrics,
+ * the pipeline. Plugins are created once per object and keep their state in the
+ * closure of the factory.
+ */
+export interface TenantPlugin {
+  name: string;
+  /** Runs around every request, in plugin order, after the request info is known. */
+  middleware?: MiddlewareHandler<TenantAppEnv>;
+  /** Adds the plugin's routes. */
+  routes?(app: Hono<TenantAppEnv>): void;
+}
+
+export type TenantPluginFactory = (context: TenantPluginContext) => TenantPlugin;

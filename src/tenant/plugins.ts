@@ -1,0 +1,7 @@
+import type { TenantPluginFactory } from './plugin';
+
+/**
+ * Plugins of every tenant object, in the order their middleware runs. A feature
+ * that lives inside the tenant object adds its factory here.
+ */
+export const tenantPluginFactories: readonly TenantPluginFactory[] = [];
