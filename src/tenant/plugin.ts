@@ -2,6 +2,7 @@ import type { Hono, MiddlewareHandler } from 'hono';
 
 import type { Clock } from '../clock';
 import type { Env } from '../env';
+import type { MetricsRecorder } from '../observability/metrics';
 import type { AlarmScheduler } from './alarm-scheduler';
 import type { TenantAppEnv } from './api/context';
 import type { TenantStore } from './tenant-store';
@@ -13,6 +14,8 @@ export interface TenantPluginContext {
   store: TenantStore;
   clock: Clock;
   scheduler: AlarmScheduler;
+  /** The object's metrics; exported by `GET /metrics` and pushed to the aggregator. */
+  metrics: MetricsRecorder;
   /** Tenant slug of this object, or null before its first request. */
   tenant(): string | null;
 }

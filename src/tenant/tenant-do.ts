@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../clock';
 import type { Env } from '../env';
 import { TenantlogError } from '../errors';
 import { errorResponse } from '../http/error-response';
+import { InMemoryMetrics, type MetricsRecorder } from '../observability/metrics';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
 import { AlarmScheduler } from './alarm-scheduler';
 import { createTenantApp } from './app';
@@ -25,6 +26,7 @@ export class TenantDO extends DurableObject<Env> {
   readonly store: TenantStore;
   readonly scheduler: AlarmScheduler;
   readonly plugins: readonly TenantPlugin[];
+  readonly metrics: MetricsRecorder = new InMemoryMetrics();
   private readonly app: Hono<TenantAppEnv>;
   private readonly startedAt: number;
   private readonly sqlLatency = new RollingAverage();
@@ -37,7 +39,7 @@ export class TenantDO extends DurableObject<Env> {
     this.tenant = this.store.log.storedTenant();
     const clock = { now: () => this.clock.now() };
     this.scheduler = new AlarmScheduler(ctx.storage, clock, () => this.tenant);
-    const pluginContext = { ctx, env, store: this.store, clock, scheduler: this.scheduler, tenant: () => this.tenant };
+    const pluginContext = { ctx, env, store: this.store, clock, scheduler: this.scheduler, metrics: this.metrics, tenant: () => this.tenant };
     this.plugins = tenantPluginFactories.map((create) => create(pluginContext));
     this.app = createTenantApp((info) => this.servicesFor(info), this.plugins);
   }

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { type DevServer, removeStateDir, startDevServer } from './harness/wrangler-dev';
+
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startDevServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (server) removeStateDir(server.persistDir);
+});
+
+it('serves a write and a read under wrangler dev', async () => {
+  const created = await server.request('smoke', '/things', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'x', type: 'T' }),
+  });
+  expect(created.status, server.output()).toBe(201);
+  const read = await server.request('smoke', '/things/x');
+  expect(read.headers.get('x-tenant-id')).toBe('smoke');
+});
