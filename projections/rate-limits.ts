@@ -28,13 +28,13 @@ export function rowToOverride(row: OverrideColumns): RateLimitOverride {
   };
 }
 
-/** The tenant's rate-limit settings from its last `ratelimit.configured` event, or null if it has none. */
+/** Reads the settings of the tenant's last `ratelimit.configured` event, or null if it has none. */
 export function readRateLimitSettings(sql: SqlExecutor): RateLimitSettings | null {
   const row = sql.exec<{ settings: string }>(`SELECT settings FROM rate_limit_settings WHERE singleton = 1`).toArray()[0];
   return row ? (JSON.parse(row.settings) as RateLimitSettings) : null;
 }
 
-/** Overrides set and not lifted, expired ones included, in creation order. */
+/** Reads the overrides set and not lifted, expired ones included, in creation order. */
 export function readRateLimitOverrides(sql: SqlExecutor): RateLimitOverride[] {
   return sql
     .exec<OverrideRow>(`SELECT * FROM rate_limit_overrides ORDER BY created_at, id`)

@@ -10,7 +10,7 @@ export interface TenantConfig extends TenantConfigured {
 
 type TenantConfigRow = { plan: string; limits: string; features: string; configured_at: number; seq: number };
 
-/** The stored configuration, or null while the tenant has never been configured. */
+/** Reads the stored configuration, or null while the tenant has never been configured. */
 export function readTenantConfig(sql: SqlExecutor): TenantConfig | null {
   const row = sql.exec<TenantConfigRow>(`SELECT * FROM tenant_config WHERE singleton = 1`).toArray()[0];
   if (!row) return null;

@@ -12,7 +12,7 @@ export const OVERRIDE_INDEX_NAME = 'global';
 type IndexRow = OverrideColumns & { tenant: string };
 
 /**
- * Copy of every tenant's rate-limit overrides, so `GET /admin/overrides` answers
+ * Copy of every tenant's rate-limit overrides, so `GET /admin/overrides` is served
  * from one object instead of calling every tenant's. Tenant objects own the
  * overrides (as events) and push their whole set here after each change; the
  * index is a cache that a push fully replaces. Expiry is applied when listing,
@@ -38,9 +38,9 @@ export class OverrideIndexDO extends DurableObject<Env> {
   }
 
   /**
-   * Replaces the entries of `tenant` with `overrides`. `version` is the tenant's
-   * log seq when it read them; a push older than the stored one is ignored, so
-   * pushes that arrive out of order leave the newest set. Returns whether it applied.
+   * Replaces the entries of `tenant` with `overrides` and returns whether it did.
+   * `version` is the tenant's log seq when it read them. A push older than the
+   * stored one is ignored, so pushes that arrive out of order leave the newest set.
    */
   sync(tenant: string, version: number, overrides: RateLimitOverride[]): boolean {
     const sql = this.ctx.storage.sql;

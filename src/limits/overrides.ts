@@ -6,7 +6,7 @@ export type OverrideType = 'increase' | 'bypass' | 'block';
 
 /** Largest multiplier an `increase` override may carry. */
 export const MAX_OVERRIDE_MULTIPLIER = 1000;
-/** Longest reason accepted, in characters. */
+/** Maximum length of a reason, in characters. */
 export const MAX_REASON_LENGTH = 500;
 
 /** An admin override of one tenant's rate limits, as `ratelimit.override.set` records it. */
@@ -22,12 +22,12 @@ export interface RateLimitOverride {
   createdAt: number;
 }
 
-/** An override applies until its expiry; no event is needed for it to lapse. */
+/** Tells whether an override applies at `now`: it lapses at its expiry without any event. */
 export function isOverrideActive(override: RateLimitOverride, now: number): boolean {
   return override.expiresAt === null || override.expiresAt > now;
 }
 
-/** What the active overrides of a tenant do to its limits. */
+/** Combined effect of a tenant's active overrides on its limits. */
 export type OverrideEffect =
   | { kind: 'none' }
   | { kind: 'block'; override: RateLimitOverride }

@@ -48,7 +48,7 @@ export interface LimitCheck {
   current: number;
   /** The limit, or -1 when unlimited. */
   limit: number;
-  /** What is left before the limit, never below 0; null when unlimited. */
+  /** Amount left before the limit, never below 0; null when unlimited. */
   remaining: number | null;
 }
 

@@ -7,7 +7,7 @@ const advice: Record<QuotaResource, string> = {
   apiCalls: 'wait for the next calendar month (UTC) or move the tenant to a larger plan',
 };
 
-/** The 403 for a request that would take `resource` past the tenant's quota. */
+/** Builds the 403 for a request that would take `resource` past the tenant's quota. */
 export function quotaExceeded(resource: QuotaResource, check: LimitCheck, plan: PlanName, requested: number): TenantlogError {
   const unit = resource === 'storage' ? ' bytes' : '';
   const period = resource === 'apiCalls' ? ' this month' : '';

@@ -15,7 +15,7 @@ import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter
  * Per-tenant rate limiting. The middleware runs before any route reads the body
  * or writes, so a limited request gets its 429 having changed nothing. Window
  * counters live in this object's memory, so a restart of the object starts empty
- * windows; settings and overrides are projections of the log and survive.
+ * windows. Settings and overrides are projections of the log and survive it.
  *
  * Not limited: requests with a valid admin token, tenants listed in
  * `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override. Their

@@ -30,7 +30,7 @@ const overrideIds = new UuidV7Generator();
 export function registerRateLimitRoutes(app: Hono<TenantAppEnv>, dependencies: RateLimitRouteDependencies): void {
   const { context, limiter, readDefaults } = dependencies;
 
-  /** The effective config, the overrides in force and the current window's usage. */
+  /** Builds the status body: the effective config, the overrides in force and the window's usage. */
   const status = (c: TenantContext) => {
     const now = context.clock.now();
     const tenant = c.var.info.tenant;

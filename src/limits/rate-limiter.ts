@@ -26,7 +26,9 @@ export interface EffectiveLimits {
  * configured; the limiter then skips the check instead.
  */
 export function effectiveLimits(config: RateLimitConfig, effect: OverrideEffect): EffectiveLimits {
-  const multiplier = effect.kind === 'block' ? 0 : effect.kind === 'scale' ? effect.multiplier : 1;
+  let multiplier = 1;
+  if (effect.kind === 'block') multiplier = 0;
+  if (effect.kind === 'scale') multiplier = effect.multiplier;
   const scale = (limit: number | null) => (limit === null ? null : Math.floor(limit * multiplier));
   return { total: scale(config.requestsPerWindow)!, read: scale(config.readLimit), write: scale(config.writeLimit) };
 }
@@ -78,7 +80,7 @@ export interface RateLimitUsage extends ScopeUsage {
 
 /**
  * The per-tenant limiter: three window counters (all requests, reads, writes)
- * with the configured strategy. It holds state in memory and is pure otherwise:
+ * with the configured strategy. It keeps state in memory and is pure otherwise:
  * every call takes the time, the config and the override effect as input, so one
  * instance serves one tenant object and unit tests drive it with plain numbers.
  * Reads and writes are always counted, whether or not they have a limit.
@@ -132,7 +134,7 @@ export class RateLimiter {
     return { allowed: true, headline: this.headline(kind, limits, now), warnings };
   }
 
-  /** The header numbers for a request of `kind` without counting it (admin requests, bypasses). */
+  /** Computes the header numbers for a request of `kind` without counting it (admin requests, bypasses). */
   peek(kind: RequestKind, config: RateLimitConfig, limits: EffectiveLimits, now: number): RateLimitHeadline {
     this.countersFor(config);
     return this.headline(kind, limits, now);

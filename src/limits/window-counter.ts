@@ -1,4 +1,4 @@
-/** How a rate limiter counts requests in its window. */
+/** Counting method of a rate-limit window. */
 export type WindowStrategy = 'fixed' | 'sliding' | 'sliding-log';
 
 export const WINDOW_STRATEGIES: readonly WindowStrategy[] = ['fixed', 'sliding', 'sliding-log'];

@@ -1,7 +1,8 @@
-import { env, runInDurableObject, SELF } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
 import { OVERRIDE_INDEX_NAME } from '../../../src/limits/override-index';
+import { OVERRIDE_INDEX_TASK } from '../../../src/limits/override-index-client';
 import {
   ADMIN_TOKEN,
   adminRequest,
@@ -275,6 +276,28 @@ describe('GET /admin/overrides', () => {
       state.storage.sql.exec(`SELECT tenant, id FROM overrides WHERE tenant LIKE 'ov-global-%'`).toArray(),
     );
     expect(stored).toEqual([{ tenant: 'ov-global-a', id: a.id }]);
+  });
+
+  it('gets a lost push back from the alarm task', async () => {
+    const tenant = 'ov-index-retry';
+    const indexStub = env.OVERRIDE_INDEX.get(env.OVERRIDE_INDEX.idFromName(OVERRIDE_INDEX_NAME));
+    await useManualClock(tenant);
+    const override = await setOverride(tenant, { type: 'increase', multiplier: 2, reason: 'retry' });
+    await runInDurableObject(indexStub, (_instance, state) => {
+      state.storage.sql.exec(`DELETE FROM overrides WHERE tenant = ?`, tenant);
+    });
+    expect(await globalOverrides(`?tenant=${tenant}`)).toEqual([]);
+
+    await runInDurableObject(tenantStub(tenant), (instance) => instance.scheduler.schedule(OVERRIDE_INDEX_TASK, T0));
+    // T0 is in the past for workerd's own alarm clock, so the alarm may already be running;
+    // wait for its push instead of assuming this call ran it.
+    await runDurableObjectAlarm(tenantStub(tenant));
+    let ids: string[] = [];
+    for (let attempt = 0; attempt < 50 && ids.length === 0; attempt++) {
+      ids = (await globalOverrides(`?tenant=${tenant}`)).map((item) => item.id);
+      if (ids.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(ids).toEqual([override.id]);
   });
 
   it('rejects an invalid tenant filter', async () => {
