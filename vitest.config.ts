@@ -9,7 +9,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { LOG_REQUESTS: 'false' } },
+            miniflare: { bindings: { LOG_REQUESTS: 'false', RATE_LIMIT_ADMIN_TENANTS: 'rl-internal-admin' } },
           }),
         ],
         test: {

@@ -1,6 +1,8 @@
 import { countersSchema } from './counters';
 import type { Projection } from './projection';
+import { rateLimitsProjection } from './rate-limits';
 import { relationshipsProjection } from './relationships';
+import { tenantConfigProjection } from './tenant-config';
 import { thingsProjection } from './things';
 
 /** Owns the shared `projection_counters` table; the projections above write to it. */
@@ -19,5 +21,11 @@ const countersProjection: Projection = {
  * Every projection of a tenant, in the order they are applied and checksummed.
  * A new read model is added here and nowhere else.
  */
-export const projections: readonly Projection[] = [countersProjection, thingsProjection, relationshipsProjection];
+export const projections: readonly Projection[] = [
+  countersProjection,
+  thingsProjection,
+  relationshipsProjection,
+  rateLimitsProjection,
+  tenantConfigProjection,
+];
 

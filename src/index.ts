@@ -2,6 +2,7 @@ import { createEdgeApp } from './edge/app';
 import { edgeRouteRegistrars } from './edge/routes';
 import type { Env } from './env';
 
+export { OverrideIndexDO } from './limits/override-index';
 export { TenantDO } from './tenant/tenant-do';
 
 const app = createEdgeApp(edgeRouteRegistrars);

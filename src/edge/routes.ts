@@ -1,3 +1,4 @@
+import { registerOverrideIndexRoutes } from '../limits/override-index-routes';
 import type { EdgeRouteRegistrar } from './app';
 
 /**
@@ -5,4 +6,4 @@ import type { EdgeRouteRegistrar } from './app';
  * object, such as admin routes that span tenants. Registered before the catch-all
  * forward, in this order.
  */
-export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [];
+export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerOverrideIndexRoutes];

@@ -45,6 +45,13 @@ export interface WriteResult {
 
 export type CommitListener = (events: readonly EventEnvelope[]) => void;
 
+/**
+ * Runs inside every write transaction before the command; the check it returns
+ * runs after the command, when `tx.appended` and the projections show the write's
+ * effect. A throw from either rolls the whole write back (quotas use this).
+ */
+export type WriteGuard = (tx: CommandTx) => ((tx: CommandTx) => void) | void;
+
 /** Interval between purges of expired idempotency keys, in ms. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -57,6 +64,7 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 export class TenantStore {
   readonly log: EventLog;
   private readonly commitListeners: CommitListener[] = [];
+  private readonly writeGuards: WriteGuard[] = [];
   private lastPurgeAt = 0;
 
   constructor(
@@ -78,6 +86,11 @@ export class TenantStore {
   /** Registers a callback that runs after each committed write that appended events. */
   onCommit(listener: CommitListener): void {
     this.commitListeners.push(listener);
+  }
+
+  /** Registers a guard that every later write runs inside its transaction. */
+  addWriteGuard(guard: WriteGuard): void {
+    this.writeGuards.push(guard);
   }
 
   /**
@@ -114,7 +127,9 @@ export class TenantStore {
           return result.events;
         },
       };
+      const checks = this.writeGuards.map((guard) => guard(tx));
       const response = command(tx);
+      for (const check of checks) check?.(tx);
       if (request.idempotency) storeResponse(sql, request.idempotency, response, now);
       return { response, replayed: false };
     });

@@ -1,0 +1,77 @@
+import type { MiddlewareHandler } from 'hono';
+
+import type { TenantAppEnv } from '../tenant/api/context';
+import type { TenantPlugin, TenantPluginContext } from '../tenant/plugin';
+import type { CommandTx } from '../tenant/tenant-store';
+import { type LimitsDefaults, readLimitsDefaults } from './limits-env';
+import { calendarMonth, checkLimit, type QuotaResource } from './plans';
+import { quotaExceeded } from './quota-exceeded';
+import { registerQuotaRoutes } from './quota-routes';
+import {
+  apiCallUsageSchema,
+  checkTenantLimit,
+  countApiCall,
+  readEffectiveTenantConfig,
+  readStorageBytes,
+  readUserCount,
+} from './tenant-usage';
+
+/** Event types that add data; a write of deletions only is never refused for storage. */
+const DATA_ADDING_EVENTS = new Set(['thing.created', 'thing.updated', 'relationship.created']);
+/** Event types that change things or relationships, the only writes quotas apply to. */
+const DATA_EVENTS = new Set([...DATA_ADDING_EVENTS, 'thing.deleted', 'relationship.deleted']);
+
+/**
+ * Plan quotas. `apiCalls` is checked and counted per request before any route
+ * runs, so it limits reads and writes alike. `users` and `storage` are checked
+ * inside each write transaction from the write's effect, so only a write that
+ * grows them past the quota is refused (and rolled back) while reads and
+ * deletions stay allowed. Requests with a valid admin token and admin events
+ * (configuration, overrides) are exempt.
+ */
+export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
+  context.store.sql.exec(apiCallUsageSchema);
+  let defaults: LimitsDefaults | null = null;
+  const readDefaults = () => (defaults ??= readLimitsDefaults(context.env));
+
+  const recordRejection = (resource: QuotaResource) =>
+    context.metrics.increment('quota_exceeded_total', { tenant: context.tenant() ?? 'unknown', resource });
+
+  context.store.addWriteGuard((tx) => {
+    const config = readEffectiveTenantConfig(tx.sql, readDefaults().defaultPlan);
+    const before = { users: readUserCount(tx.sql), storage: readStorageBytes(tx.sql) };
+
+    return (done: CommandTx) => {
+      if (!done.appended.some((event) => DATA_EVENTS.has(event.type))) return;
+      const after = { users: readUserCount(done.sql), storage: readStorageBytes(done.sql) };
+      const addsData = done.appended.some((event) => DATA_ADDING_EVENTS.has(event.type));
+
+      for (const resource of ['users', 'storage'] as const) {
+        const growth = after[resource] - before[resource];
+        if (growth <= 0 || (resource === 'storage' && !addsData)) continue;
+        const check = checkLimit(resource, config.limits[resource], before[resource], growth);
+        if (!check.allowed) {
+          recordRejection(resource);
+          throw quotaExceeded(resource, check, config.plan, growth);
+        }
+      }
+    };
+  });
+
+  const middleware: MiddlewareHandler<TenantAppEnv> = async (c, next) => {
+    if (!c.var.info.admin) {
+      const now = context.clock.now();
+      const sql = context.store.sql;
+      const config = readEffectiveTenantConfig(sql, readDefaults().defaultPlan);
+      const check = checkTenantLimit(sql, config, 'apiCalls', now);
+      if (!check.allowed) {
+        recordRejection('apiCalls');
+        throw quotaExceeded('apiCalls', check, config.plan, 1);
+      }
+      countApiCall(sql, calendarMonth(now).key);
+    }
+    await next();
+  };
+
+  return { name: 'quota', middleware, routes: (app) => registerQuotaRoutes(app, { context, readDefaults }) };
+}

@@ -1,0 +1,100 @@
+import type { MiddlewareHandler } from 'hono';
+
+import { TenantlogError } from '../errors';
+import { log } from '../observability/log';
+import type { TenantAppEnv } from '../tenant/api/context';
+import type { TenantPlugin, TenantPluginContext } from '../tenant/plugin';
+import { type LimitsDefaults, readLimitsDefaults } from './limits-env';
+import { OVERRIDE_INDEX_TASK, pushOverridesToIndex } from './override-index-client';
+import { blockRetrySeconds, rateLimitHeaders } from './rate-limit-headers';
+import { registerRateLimitRoutes } from './rate-limit-routes';
+import { readRateLimitState } from './rate-limit-state';
+import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter';
+
+/**
+ * Per-tenant rate limiting. The middleware runs before any route reads the body
+ * or writes, so a limited request gets its 429 having changed nothing. Window
+ * counters live in this object's memory, so a restart of the object starts empty
+ * windows. Settings and overrides are projections of the log and survive it.
+ *
+ * Not limited: requests with a valid admin token, tenants listed in
+ * `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override. Their
+ * requests are not counted, but their responses still carry the headers.
+ */
+export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugin {
+  const limiter = new RateLimiter();
+  let defaults: LimitsDefaults | null = null;
+  const readDefaults = () => (defaults ??= readLimitsDefaults(context.env));
+
+  context.scheduler.register(OVERRIDE_INDEX_TASK, async () => {
+    const tenant = context.tenant();
+    if (tenant !== null) await pushOverridesToIndex(context, tenant);
+    return null;
+  });
+
+  const middleware: MiddlewareHandler<TenantAppEnv> = async (c, next) => {
+    const { info } = c.var;
+    const now = context.clock.now();
+    const { rateLimit, adminTenants } = readDefaults();
+    const state = readRateLimitState(context.store.sql, rateLimit, now);
+    const kind = requestKind(c.req.method);
+    const tenantLabels = { tenant: info.tenant };
+
+    let headline: RateLimitHeadline;
+    if (info.admin || adminTenants.has(info.tenant) || state.effect.kind === 'bypass') {
+      headline = limiter.peek(kind, state.config, state.limits, now);
+    } else {
+      const decision = limiter.consume(kind, state.config, state.limits, now);
+      if (!decision.allowed) {
+        context.metrics.increment('rate_limited_requests_total', { ...tenantLabels, scope: decision.rejectedBy });
+        // The override's reason stays with operators: it may describe a security incident.
+        const blocked = state.effect.kind === 'block';
+        const limit = state.limits[decision.rejectedBy]!;
+        const retrySeconds = blockRetrySeconds(state, now) ?? Math.max(1, Math.ceil((decision.retryAt - now) / 1000));
+        const message = blocked
+          ? `tenant ${info.tenant} is blocked by an operator; retry after ${retrySeconds} s`
+          : `rate limit of ${limit} ${scopeNoun(decision.rejectedBy)} per ${state.config.windowMs} ms exceeded; retry after ${retrySeconds} s`;
+        throw new TenantlogError('RATE_LIMITED', message, {
+          details: {
+            scope: decision.rejectedBy,
+            limit,
+            windowMs: state.config.windowMs,
+            retryAfterSeconds: retrySeconds,
+            ...(blocked ? { blocked: true } : {}),
+          },
+          headers: { ...rateLimitHeaders(decision.headline, state, now), 'retry-after': String(retrySeconds) },
+        });
+      }
+      for (const warning of decision.warnings) {
+        context.metrics.increment('rate_limit_warnings_total', { ...tenantLabels, scope: warning.scope });
+        log('warn', 'rate limit warning threshold crossed', {
+          tenant: info.tenant,
+          scope: warning.scope,
+          used: warning.used,
+          limit: warning.limit,
+          warningThreshold: state.config.warningThreshold,
+          windowMs: state.config.windowMs,
+          requestId: info.requestId,
+        });
+      }
+      headline = decision.headline;
+    }
+
+    const usage = limiter.usage(state.config, state.limits, now);
+    context.metrics.set('rate_limit_total', tenantLabels, usage.limit);
+    context.metrics.set('rate_limit_remaining', tenantLabels, usage.remaining);
+
+    await next();
+    for (const [name, value] of Object.entries(rateLimitHeaders(headline, state, now))) c.res.headers.set(name, value);
+  };
+
+  return {
+    name: 'rate-limit',
+    middleware,
+    routes: (app) => registerRateLimitRoutes(app, { context, limiter, readDefaults }),
+  };
+}
+
+function scopeNoun(scope: 'total' | 'read' | 'write'): string {
+  return scope === 'total' ? 'requests' : `${scope}s`;
+}

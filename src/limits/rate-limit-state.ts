@@ -1,0 +1,38 @@
+import { readRateLimitOverrides, readRateLimitSettings } from '../../projections/rate-limits';
+import type { SqlExecutor } from '../../projections/projection';
+import { combineOverrides, isOverrideActive, type OverrideEffect, type RateLimitOverride } from './overrides';
+import { type RateLimitConfig, type RateLimitSettings, resolveRateLimitConfig } from './rate-limit-config';
+import { type EffectiveLimits, effectiveLimits } from './rate-limiter';
+
+/** Everything that decides a tenant's limits at one moment, read from its projections. */
+export interface RateLimitState {
+  /** Settings of the last `ratelimit.configured` event, or null. */
+  settings: RateLimitSettings | null;
+  config: RateLimitConfig;
+  /** Overrides in force at `now`; expired ones are left out. */
+  activeOverrides: RateLimitOverride[];
+  effect: OverrideEffect;
+  limits: EffectiveLimits;
+}
+
+export function readRateLimitState(sql: SqlExecutor, defaults: RateLimitConfig, now: number): RateLimitState {
+  const settings = readRateLimitSettings(sql);
+  const config = resolveRateLimitConfig(defaults, settings);
+  const activeOverrides = readRateLimitOverrides(sql).filter((override) => isOverrideActive(override, now));
+  const effect = combineOverrides(activeOverrides, now);
+  return { settings, config, activeOverrides, effect, limits: effectiveLimits(config, effect) };
+}
+
+/** An override as the API returns it; times as ISO 8601 strings. */
+export function overrideView(tenant: string, override: RateLimitOverride, now: number) {
+  return {
+    id: override.id,
+    tenant,
+    type: override.type,
+    multiplier: override.multiplier,
+    expiresAt: override.expiresAt === null ? null : new Date(override.expiresAt).toISOString(),
+    reason: override.reason,
+    createdAt: new Date(override.createdAt).toISOString(),
+    active: isOverrideActive(override, now),
+  };
+}
