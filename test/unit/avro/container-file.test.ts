@@ -68,7 +68,7 @@ describe('Avro object container files', () => {
     await expect(readContainerFile(badMagic)).rejects.toThrow(/magic/);
 
     const badSync = bytes.slice();
-    badSync[badSync.length - 1] ^= 0xff;
+    badSync[badSync.length - 1] = (badSync[badSync.length - 1] as number) ^ 0xff;
     await expect(readContainerFile(badSync)).rejects.toThrow(/sync marker mismatch/);
 
     await expect(readContainerFile(bytes.subarray(0, bytes.length - 20))).rejects.toThrow(AvroError);
