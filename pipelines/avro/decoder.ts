@@ -190,9 +190,9 @@ function decodePrimitive(decoder: AvroDecoder, name: string): AvroValue {
 }
 
 /**
- * Calls `readItem` once per item of an array or map. Items come in blocks, each led
- * by a count; a negative count is followed by the block's size in bytes, and a zero
- * count ends the sequence.
+ * Calls `readItem` once per item of an array or map. Items come in blocks, and each
+ * block starts with a count. A negative count is followed by the block's size in bytes,
+ * and a zero count ends the sequence.
  */
 function forEachBlockItem(decoder: AvroDecoder, readItem: () => void): void {
   for (;;) {

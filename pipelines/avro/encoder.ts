@@ -201,7 +201,7 @@ function encodePrimitive(encoder: AvroEncoder, name: string, value: AvroValue | 
   }
 }
 
-/** Whether `value` can be encoded as `type`; picks the branch of a union. Checks the top level only. */
+/** Tells whether `value` can be encoded as `type`, to pick the branch of a union. Checks the top level only. */
 function matchesType(type: AvroType, value: AvroValue | undefined): boolean {
   switch (type.kind) {
     case 'primitive':

@@ -1,12 +1,12 @@
 /**
- * Helpers for Iceberg's use of Avro (Iceberg table spec, Appendix A): optional fields
- * as unions with null, int-keyed maps as arrays of key/value records with the `map`
- * logical type, and access to decoded records by field id instead of by name.
+ * Helpers for Iceberg's use of Avro (Iceberg table spec, Appendix A). Optional fields are
+ * unions with null, and int-keyed maps are arrays of key/value records with the `map`
+ * logical type. Decoded records are read by field id instead of by name.
  */
 import type { AvroRecordType, AvroRecordValue, AvroSchemaJson, AvroType, AvroValue } from '../avro/schema';
 import { IcebergError } from './iceberg-error';
 
-/** An optional field: a union with null whose default is null. */
+/** Builds an optional field: a union with null whose default is null. */
 export function optionalField(name: string, fieldId: number, type: AvroSchemaJson): Record<string, unknown> {
   return { name, type: ['null', type], default: null, 'field-id': fieldId };
 }
@@ -64,7 +64,7 @@ export class FieldsById {
     return this.names.has(id);
   }
 
-  /** The value of field `id`, or null when the file's schema has no such field. */
+  /** Returns the value of field `id`, or null when the file's schema has no such field. */
   get(id: number): AvroValue {
     const name = this.names.get(id);
     return name === undefined ? null : (this.value[name] ?? null);
@@ -109,7 +109,7 @@ export class FieldsById {
     return value;
   }
 
-  /** The whole nested record keyed by field name, e.g. a partition tuple. */
+  /** Returns a nested record keyed by field name, e.g. a partition tuple. */
   plainRecord(id: number): Record<string, AvroValue> {
     const value = this.get(id);
     if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {

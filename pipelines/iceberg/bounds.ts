@@ -6,10 +6,10 @@
 import { IcebergError } from './iceberg-error';
 
 /**
- * A single value in JavaScript form: `boolean`; `number` for int, date (days), float and
- * double; `bigint` for long, time, timestamp and timestamptz (microseconds, or
- * nanoseconds for the `_ns` types); `string` for string, uuid and decimal; `Uint8Array`
- * for binary and fixed.
+ * A single value in JavaScript form. Booleans are `boolean`, and int, date (days), float
+ * and double are `number`. Long, time, timestamp and timestamptz are `bigint`, in
+ * microseconds (nanoseconds for the `_ns` types). String, uuid and decimal are `string`,
+ * and binary and fixed are `Uint8Array`.
  */
 export type SingleValue = boolean | number | bigint | string | Uint8Array;
 
@@ -117,7 +117,7 @@ export function truncateUpperBound(value: string, length: number): string | unde
   const prefix = codePoints.slice(0, length);
   for (let index = prefix.length - 1; index >= 0; index--) {
     let next = (prefix[index] as string).codePointAt(0)! + 1;
-    // Skip the surrogate range, which holds no code points of its own.
+    // Skip the surrogate range, which contains no characters of its own.
     if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
     if (next <= 0x10ffff) return prefix.slice(0, index).join('') + String.fromCodePoint(next);
   }

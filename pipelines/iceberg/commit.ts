@@ -49,7 +49,7 @@ import {
 import { appendSummary, generateSnapshotId, nextTimestampMs, type Snapshot } from './snapshot';
 import { EVENT_SCHEMA } from './table-schema';
 
-/** What a commit starts from: the current metadata, where it is stored, and its snapshot's manifest list. */
+/** Starting point of a commit: the current metadata, its path, and its snapshot's manifest list. */
 export interface EventTableState {
   metadata: TableMetadata;
   /** Absolute path of the current `v<N>.metadata.json`. */
@@ -147,8 +147,8 @@ export function createEventTable(options: CreateEventTableOptions): CreatedEvent
 /**
  * Plans an append of `files` to the events table. Checks every file against the table
  * layout (see `eventDataFile`) and rejects duplicate paths within the commit with an
- * IcebergError; it does not look for paths committed earlier, which is the caller's
- * record to keep. Added entries leave their sequence numbers null so they inherit the
+ * IcebergError. It does not look for paths committed earlier, so the caller must keep
+ * its own record of committed files. Added entries leave their sequence numbers null so they inherit the
  * manifest list's. When the manifest list would exceed the merge threshold, the small
  * manifests are read through `options.readFile` and merged into one.
  */

@@ -1,6 +1,6 @@
 /**
  * The commit input for one Parquet file of the events table, its checks, and its
- * conversion to a manifest `data_file`. A file holds one tenant's events of one UTC
+ * conversion to a manifest `data_file`. A file contains one tenant's events of one UTC
  * day, with consecutive `seq` values sorted ascending.
  */
 import { compareSingleValues, serializeSingleValue, truncateLowerBound, truncateUpperBound, type SingleValue } from './bounds';
@@ -30,7 +30,7 @@ export interface EventDataFileInput {
   partition: EventPartition;
   /** Must include `seq` and `occurred_at` with bounds; other columns are optional. */
   columnStats: EventColumnStats;
-  /** Byte offsets of the Parquet row groups, ascending, if the writer knows them. */
+  /** Byte offsets of the Parquet row groups in ascending order; optional. */
   splitOffsets?: number[];
 }
 
@@ -104,7 +104,7 @@ export function eventDataFile(input: EventDataFileInput, location: string, strin
     fail('columnStats.occurred_at needs lowerBound and upperBound');
   }
   for (const bound of [occurredAt!.lowerBound!, occurredAt!.upperBound!]) {
-    if (dayFromMicros(bound) !== occurredAtDay) fail(`occurred_at ${bound} µs is not on partition day ${occurredAtDay}`);
+    if (dayFromMicros(BigInt(bound)) !== occurredAtDay) fail(`occurred_at ${bound} µs is not on partition day ${occurredAtDay}`);
   }
   const tenantStats = input.columnStats.tenant;
   for (const bound of [tenantStats?.lowerBound, tenantStats?.upperBound]) {

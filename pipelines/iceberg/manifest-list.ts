@@ -201,7 +201,7 @@ export interface DescribeManifestInput {
   entries: ReadonlyArray<{ status: number; sequence_number: bigint | null; data_file: { record_count: number; partition: Record<string, AvroValue> } }>;
 }
 
-/** The manifest list record of a manifest this writer just encoded: counts by status, row counts, partition summaries. */
+/** Builds the manifest list record of a manifest this writer just encoded: counts by status, row counts, partition summaries. */
 export function describeManifest(input: DescribeManifestInput): ManifestFile {
   const byStatus = (status: number) => input.entries.filter((entry) => entry.status === status);
   const rows = (entries: DescribeManifestInput['entries']) => entries.reduce((total, entry) => total + entry.data_file.record_count, 0);

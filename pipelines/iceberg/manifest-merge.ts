@@ -14,7 +14,7 @@ export interface ManifestMergePolicy {
   threshold: number;
   /** Manifests at least this large are kept as they are. */
   targetSizeBytes: number;
-  /** Only manifests of this partition spec are merged, because a manifest holds one spec. */
+  /** Only manifests of this partition spec are merged, because all entries of a manifest share one spec. */
   specId: number;
 }
 
@@ -54,7 +54,7 @@ export async function existingEntriesOf(
     const bytes = await readFile(manifest.manifest_path);
     if (bytes.length !== manifest.manifest_length) {
       throw new IcebergError(
-        `manifest ${manifest.manifest_path} is ${bytes.length} bytes but the manifest list says ${manifest.manifest_length}`,
+        `manifest ${manifest.manifest_path} is ${bytes.length} bytes, but its manifest_length is ${manifest.manifest_length}`,
       );
     }
     for (const entry of (await readManifest(bytes)).entries) {

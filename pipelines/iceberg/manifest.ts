@@ -28,7 +28,7 @@ export interface ManifestEntry {
   data_file: DataFile;
 }
 
-/** The `manifest_entry` record schema for a partition spec. */
+/** Builds the `manifest_entry` record schema for a partition spec. */
 export function manifestEntryAvroSchema(spec: PartitionSpec, schema: IcebergSchema): AvroSchemaJson {
   return {
     type: 'record',

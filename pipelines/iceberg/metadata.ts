@@ -161,7 +161,7 @@ export function parseTableMetadata(text: string): TableMetadata {
   };
 }
 
-/** The snapshot `current-snapshot-id` points at, or undefined for an empty table. */
+/** Returns the snapshot that `current-snapshot-id` refers to, or undefined for an empty table. */
 export function currentSnapshot(metadata: TableMetadata): Snapshot | undefined {
   const id = metadata['current-snapshot-id'];
   if (id === NO_SNAPSHOT_ID) return undefined;

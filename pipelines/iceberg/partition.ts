@@ -43,26 +43,26 @@ export interface EventPartition {
 const MICROS_PER_DAY = 86_400_000_000n;
 const MILLIS_PER_DAY = 86_400_000;
 
-/** The `day` transform of a timestamptz in microseconds: days since the epoch, rounded toward negative infinity. */
+/** Applies the `day` transform to a timestamptz in microseconds: days since the epoch, rounded toward negative infinity. */
 export function dayFromMicros(micros: bigint): number {
   const quotient = micros / MICROS_PER_DAY;
   return Number(micros < 0n && quotient * MICROS_PER_DAY !== micros ? quotient - 1n : quotient);
 }
 
-/** The `day` transform of a timestamp in milliseconds since the epoch. */
+/** Applies the `day` transform to a timestamp in milliseconds since the epoch. */
 export function dayFromMillis(millis: number): number {
   return Math.floor(millis / MILLIS_PER_DAY);
 }
 
-/** The partition values as the manifest's `partition` record, keyed by partition field name. */
+/** Converts partition values to the manifest's `partition` record, keyed by partition field name. */
 export function eventPartitionRecord(partition: EventPartition): { tenant: string; occurred_at_day: number } {
   return { tenant: partition.tenant, occurred_at_day: partition.occurredAtDay };
 }
 
 /**
- * Result type of a partition field. The spec gives `int` for `day`; the reference
- * implementation writes it as `date` (an int of days with the Avro `date` logical
- * type), and readers that resolve manifests against the spec's type expect that.
+ * Returns the result type of a partition field. The spec gives `int` for `day`, but the
+ * Java reference implementation (`Days.getResultType`) returns `date`, an int of days
+ * that Avro marks with the `date` logical type. This writer follows Java.
  */
 export function partitionResultType(field: PartitionField, schema: IcebergSchema): string {
   const source = findField(schema, field['source-id']);
@@ -79,7 +79,7 @@ export function partitionResultType(field: PartitionField, schema: IcebergSchema
   throw new IcebergError(`partition field ${field.name} has unknown transform ${JSON.stringify(transform)}`);
 }
 
-/** The Avro record `r102` for the `partition` field of manifest entries; every field is optional. */
+/** Builds the Avro record `r102` for the `partition` field of manifest entries, with every field optional. */
 export function partitionAvroSchema(spec: PartitionSpec, schema: IcebergSchema): AvroSchemaJson {
   return {
     type: 'record',
@@ -93,7 +93,7 @@ export function partitionAvroSchema(spec: PartitionSpec, schema: IcebergSchema):
   };
 }
 
-/** Avro form of an Iceberg primitive type (Iceberg table spec, Appendix A), for the types partitions use. */
+/** Converts an Iceberg primitive type to its Avro form (Iceberg table spec, Appendix A), for the types partitions use. */
 export function icebergPrimitiveToAvro(type: string): AvroSchemaJson {
   switch (type) {
     case 'boolean':

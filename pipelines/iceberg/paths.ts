@@ -1,5 +1,5 @@
 /**
- * Where the files of a table live. Every path in metadata and manifests is absolute
+ * Paths of a table's files. Every path in metadata and manifests is absolute
  * under the table location (`<scheme>://<bucket>/<prefix>`); the object key in the
  * bucket is the part after `<bucket>/`.
  *
@@ -46,14 +46,14 @@ export function metadataVersionFromPath(path: string): number {
   return Number(match[1]);
 }
 
-/** The object key of an absolute path, e.g. `events/metadata/v1.metadata.json` for `s3://logs/events/metadata/v1.metadata.json`. */
+/** Returns the object key of an absolute path, e.g. `events/metadata/v1.metadata.json` for `s3://logs/events/metadata/v1.metadata.json`. */
 export function objectKey(path: string): string {
   const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]+\/(.+)$/.exec(path);
   if (match === null) throw new IcebergError(`not an absolute path with a bucket: ${JSON.stringify(path)}`);
   return match[1] as string;
 }
 
-/** Whether `path` is strictly inside `directory` (both absolute, `directory` without a trailing slash). */
+/** Tells whether `path` is strictly inside `directory` (both absolute, `directory` without a trailing slash). */
 export function isInside(directory: string, path: string): boolean {
   return path.startsWith(`${directory}/`) && path.length > directory.length + 1 && !path.includes('/../');
 }

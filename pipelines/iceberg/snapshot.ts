@@ -31,7 +31,7 @@ const MAX_ATTEMPTS = 16;
 
 /**
  * Returns a random positive 63-bit snapshot id that is not in `taken`. Random ids keep
- * two writers that somehow raced from colliding; the spec asks writers to check
+ * two writers that raced from colliding, and the spec requires writers to check
  * against existing snapshots.
  */
 export function generateSnapshotId(taken: ReadonlySet<bigint>, random: (bytes: Uint8Array) => Uint8Array = defaultRandom): bigint {
@@ -48,7 +48,7 @@ function defaultRandom(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * The timestamp of the next table change: the clock's time, but at least 1 ms after
+ * Returns the timestamp of the next table change: the clock's time, but at least 1 ms after
  * `lastUpdatedMs`. In Workers `Date.now()` only advances across I/O, so two commits in
  * one request would otherwise share a timestamp, and a clock that steps back must not
  * make `last-updated-ms` or snapshot times go backwards.
@@ -69,7 +69,7 @@ export interface AppendSummaryInput {
   entriesProcessed: number;
 }
 
-/** The summary of an append snapshot, with running totals carried over from the previous snapshot. */
+/** Builds the summary of an append snapshot, with running totals carried over from the previous snapshot. */
 export function appendSummary(input: AppendSummaryInput): SnapshotSummary {
   const addedRecords = sum(input.addedFiles.map((file) => file.record_count));
   const addedSize = sum(input.addedFiles.map((file) => file.file_size_in_bytes));
@@ -100,7 +100,7 @@ export function appendSummary(input: AppendSummaryInput): SnapshotSummary {
   return summary;
 }
 
-/** A numeric summary field, or undefined when it is absent or not a non-negative integer. */
+/** Reads a numeric summary field; returns undefined when it is absent or not a non-negative integer. */
 export function readTotal(summary: SnapshotSummary | undefined, key: string): number | undefined {
   const text = summary?.[key];
   if (text === undefined || !/^\d+$/.test(text)) return undefined;

@@ -16,7 +16,7 @@ export interface SortOrder {
 /** Order id 0 is reserved for "unsorted", so the events order is 1. */
 export const EVENT_SORT_ORDER_ID = 1;
 
-/** Rows of an events data file are sorted by tenant, then seq (a file holds one tenant, so by seq). */
+/** Rows of an events data file are sorted by tenant, then seq. A file contains one tenant, so in effect by seq. */
 export const EVENT_SORT_ORDER: SortOrder = {
   'order-id': EVENT_SORT_ORDER_ID,
   fields: [

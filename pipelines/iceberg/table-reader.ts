@@ -33,7 +33,7 @@ export async function loadTableState(metadataPath: string, readFile: ReadFile): 
   return { metadata, metadataPath, manifests: await readCurrentManifests(metadata, readFile) };
 }
 
-/** The manifest list records of the current snapshot; empty for a table without snapshots. */
+/** Reads the manifest list records of the current snapshot; returns [] for a table without snapshots. */
 export async function readCurrentManifests(metadata: TableMetadata, readFile: ReadFile): Promise<ManifestFile[]> {
   const snapshot = currentSnapshot(metadata);
   if (snapshot === undefined) return [];
@@ -50,7 +50,7 @@ export async function listLiveDataFiles(metadata: TableMetadata, readFile: ReadF
   const live: LiveDataFile[] = [];
   for (const manifestFile of manifests) {
     if (manifestFile.content !== MANIFEST_CONTENT_DATA) {
-      throw new IcebergError(`manifest ${manifestFile.manifest_path} holds delete files, which this reader does not apply`);
+      throw new IcebergError(`manifest ${manifestFile.manifest_path} contains delete files, which this reader does not support`);
     }
     const manifest = await readManifest(await readFile(manifestFile.manifest_path));
     for (const entry of manifest.entries) {
@@ -87,7 +87,7 @@ export function decodeBounds(dataFile: DataFile, schema: IcebergSchema): Decoded
   return { lower: decode(dataFile.lower_bounds), upper: decode(dataFile.upper_bounds) };
 }
 
-/** The first and last `seq` in an events data file, from its bounds. */
+/** Returns the first and last `seq` in an events data file, from its bounds. */
 export function eventFileSeqRange(dataFile: DataFile): { first: bigint; last: bigint } {
   const id = eventColumn('seq').id;
   const lower = dataFile.lower_bounds?.get(id);

@@ -16,7 +16,7 @@ const bigintLong = avsc.types.LongType.__with({
   fromJSON: (value: number | string) => BigInt(value),
   toJSON: (value: bigint) => Number(value),
   isValid: (value: unknown) => typeof value === 'bigint',
-  compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+  compare: (a: bigint, b: bigint) => Number(a > b) - Number(a < b),
 });
 
 export function avscType(schema: unknown): avsc.Type {

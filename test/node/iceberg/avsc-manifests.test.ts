@@ -42,6 +42,13 @@ function fieldsById(schema: any, facts = new Map<number, FieldFacts>()): Map<num
   return facts;
 }
 
+/** Writes longs as JSON numbers and bytes as arrays of numbers, as the fixture companions do. */
+function toCompanionJson(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Uint8Array) return [...value];
+  return value;
+}
+
 function describeType(type: any): string {
   if (typeof type === 'string') return type;
   if (type.type === 'record') return `record ${type.name}`;
@@ -132,7 +139,7 @@ describe('our manifests read by avsc', () => {
     const ours = fieldsById(manifest.schemaJson);
     expect([...ours.keys()].sort()).toEqual([...spark.keys(), 1000, 1001].sort());
     for (const [id, facts] of spark) {
-      // Spark's partition record is empty (unpartitioned); ours holds the two partition fields.
+      // Spark's partition record is empty (unpartitioned), and ours has the two partition fields.
       if (id === 102) continue;
       expect({ id, ...ours.get(id) }).toEqual({ id, ...facts });
     }
@@ -166,12 +173,7 @@ describe('our decoder on files we did not write', () => {
     expect([...file.syncMarker]).toEqual(header.syncMarker);
     expect(file.schemaJson).toEqual(header.metadata['avro.schema']);
     expect(JSON.parse(file.metadata.schema!)).toEqual(header.metadata.schema);
-    // The companion writes longs as JSON numbers and bytes as arrays of numbers.
-    const asJson = JSON.parse(
-      JSON.stringify(file.records, (_, value) =>
-        typeof value === 'bigint' ? Number(value) : value instanceof Uint8Array ? [...value] : value,
-      ),
-    );
+    const asJson = JSON.parse(JSON.stringify(file.records, toCompanionJson));
     expect(asJson).toEqual(companion.map((entry: any) => ({ sequence_number: null, file_sequence_number: null, ...entry, data_file: { key_metadata: null, equality_ids: null, ...entry.data_file } })));
   });
 

@@ -18,7 +18,7 @@ const DAY = 19_900;
 function serveTable(table: MemoryTable): typeof fetch {
   const byKey = new Map([...table.files].map(([path, bytes]) => [objectKey(path), bytes]));
   return async (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.hostname !== `${BUCKET}.s3.amazonaws.com`) throw new Error(`test fetch: unexpected URL ${url.href}`);
     const bytes = byKey.get(decodeURIComponent(url.pathname.slice(1)));
     if (bytes === undefined) return new Response('NoSuchKey', { status: 404 });

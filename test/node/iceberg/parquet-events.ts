@@ -78,14 +78,14 @@ function arrowType(type: string) {
   return new Utf8();
 }
 
-/** The commit input for `rows` stored at `path` as `bytes`. */
+/** Builds the commit input for `rows` stored at `path` as `bytes`. */
 export function describeEventsFile(path: string, rows: readonly EventRow[], bytes: Uint8Array): EventDataFileInput {
   const columnStats: EventColumnStats = {};
   for (const column of EVENT_COLUMNS) {
     const values = rows.map((row) => row[column.name]).filter((value) => value !== null) as Array<string | number | bigint>;
     const stats: ColumnStatistics<string | number | bigint> = { valueCount: rows.length, nullValueCount: rows.length - values.length };
     if (values.length > 0) {
-      const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const sorted = [...values].sort((a, b) => Number(a > b) - Number(a < b));
       stats.lowerBound = sorted[0]!;
       stats.upperBound = sorted.at(-1)!;
     }

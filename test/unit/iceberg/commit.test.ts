@@ -37,6 +37,7 @@ describe('createEventTable', () => {
   it('describes the events table layout in v1', () => {
     const { created, location } = newTable();
     const metadata = parseTableMetadata(new TextDecoder().decode(created.files[0]!.bytes));
+
     expect(created.metadataPath).toBe(`${location}/metadata/v1.metadata.json`);
     expect(metadata['format-version']).toBe(2);
     expect(metadata.location).toBe(location);
@@ -64,6 +65,7 @@ describe('createEventTable', () => {
         ],
       },
     ]);
+
     expect(metadata['default-sort-order-id']).toBe(1);
     expect(metadata['sort-orders'][0]!.fields.map((field) => [field['source-id'], field.direction])).toEqual([
       [1, 'asc'],
@@ -73,6 +75,7 @@ describe('createEventTable', () => {
     expect(metadata['last-partition-id']).toBe(1001);
     expect(metadata['current-snapshot-id']).toBe(-1n);
     expect(metadata['metadata-log']).toEqual([]);
+
     expect(new TextDecoder().decode(created.files[1]!.bytes)).toBe('1');
     expect(created.files[1]!.key).toBe(`${location.slice('s3://tenantlog-events/'.length)}/metadata/version-hint.text`);
   });
