@@ -1,4 +1,5 @@
 import type { OverrideIndexDO } from './limits/override-index';
+import type { CatalogDO } from './pipeline/catalog-do';
 import type { TenantDO } from './tenant/tenant-do';
 
 /** Bindings and variables of the Worker, as declared in wrangler.toml. */
@@ -27,4 +28,22 @@ export interface Env {
   RATE_LIMIT_ADMIN_TENANTS?: string;
   /** Plan of a tenant without a `tenant.configured` event: `starter`, `pro` or `enterprise` (default `starter`). */
   DEFAULT_PLAN?: string;
+  /** The one object that owns the Iceberg table's metadata and serialises its commits. */
+  CATALOG: DurableObjectNamespace<CatalogDO>;
+  /** Pending events that make a flush due at once (default 10000). */
+  FLUSH_MAX_EVENTS?: string;
+  /** Longest wait of an event before a flush is due, in ms (default 10000). */
+  FLUSH_INTERVAL_MS?: string;
+  /** Most events one flush round writes (default 100000). */
+  FLUSH_ROUND_MAX_EVENTS?: string;
+  /** Flushed events a tenant object keeps before trimming them (default 100000). */
+  LOCAL_RETENTION_EVENTS?: string;
+  /** Iceberg table location, `scheme://bucket/prefix` (default `s3://tenantlog-events/events`). */
+  TABLE_LOCATION?: string;
+  /** Manifests per snapshot above which commits merge small ones (default 100). */
+  MANIFEST_MERGE_THRESHOLD?: string;
+  /** ms of failing flushes after which health reports the pipeline `degraded` (default 60000). */
+  PIPELINE_DEGRADED_AFTER_MS?: string;
+  /** Least ms between two commit rounds of the catalog (default 1000). */
+  CATALOG_COMMIT_INTERVAL_MS?: string;
 }

@@ -6,6 +6,7 @@ import type { Env } from '../env';
 import { TenantlogError } from '../errors';
 import { errorResponse } from '../http/error-response';
 import { InMemoryMetrics, type MetricsRecorder } from '../observability/metrics';
+import { TenantPipeline } from '../pipeline/tenant-pipeline';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
 import { AlarmScheduler } from './alarm-scheduler';
 import { createTenantApp } from './app';
@@ -26,6 +27,8 @@ export class TenantDO extends DurableObject<Env> {
   readonly store: TenantStore;
   readonly scheduler: AlarmScheduler;
   readonly plugins: readonly TenantPlugin[];
+  /** Flushes the log to the Iceberg table and reads it back; see `TenantPipeline`. */
+  readonly pipeline: TenantPipeline;
   readonly metrics: MetricsRecorder = new InMemoryMetrics();
   private readonly app: Hono<TenantAppEnv>;
   private readonly startedAt: number;
@@ -39,6 +42,7 @@ export class TenantDO extends DurableObject<Env> {
     this.tenant = this.store.log.storedTenant();
     const clock = { now: () => this.clock.now() };
     this.scheduler = new AlarmScheduler(ctx.storage, clock, () => this.tenant);
+    this.pipeline = new TenantPipeline({ ctx, env, store: this.store, clock, scheduler: this.scheduler, tenant: () => this.tenant });
     const pluginContext = { ctx, env, store: this.store, clock, scheduler: this.scheduler, metrics: this.metrics, tenant: () => this.tenant };
     this.plugins = tenantPluginFactories.map((create) => create(pluginContext));
     this.app = createTenantApp((info) => this.servicesFor(info), this.plugins);
@@ -69,12 +73,12 @@ export class TenantDO extends DurableObject<Env> {
       store: this.store,
       startedAt: this.startedAt,
       sqlLatency: this.sqlLatency,
+      pipeline: this.pipeline,
       pipelineHealth: () => this.pipelineHealth(info.tenant),
     };
   }
 
   private pipelineHealth(tenant: string): PipelineHealth {
-    // Until the pipeline commits events to R2, every appended event is pending.
-    return { status: 'healthy', pendingEvents: this.store.log.readHead(tenant).seq };
+    return this.pipeline.health(tenant);
   }
 }
