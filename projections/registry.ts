@@ -1,4 +1,5 @@
 import { countersSchema } from './counters';
+import { monitoringProjection } from './monitoring';
 import type { Projection } from './projection';
 import { relationshipsProjection } from './relationships';
 import { thingsProjection } from './things';
@@ -19,5 +20,5 @@ const countersProjection: Projection = {
  * Every projection of a tenant, in the order they are applied and checksummed.
  * A new read model is added here and nowhere else.
  */
-export const projections: readonly Projection[] = [countersProjection, thingsProjection, relationshipsProjection];
+export const projections: readonly Projection[] = [countersProjection, thingsProjection, relationshipsProjection, monitoringProjection];
 

@@ -2,6 +2,7 @@ import { createEdgeApp } from './edge/app';
 import { edgeRouteRegistrars } from './edge/routes';
 import type { Env } from './env';
 
+export { MetricsAggregatorDO } from './observability/aggregator-do';
 export { TenantDO } from './tenant/tenant-do';
 
 const app = createEdgeApp(edgeRouteRegistrars);

@@ -1,6 +1,7 @@
 import type { EventTypeEntry } from './definition';
+import { monitoringEventTypes } from './monitoring';
 import { relationshipEventTypes } from './relationships';
 import { thingEventTypes } from './things';
 
 /** Every event type the log may hold. A new type is added to one module and listed here. */
-export const eventTypeDefinitions: readonly EventTypeEntry[] = [...thingEventTypes, ...relationshipEventTypes];
+export const eventTypeDefinitions: readonly EventTypeEntry[] = [...thingEventTypes, ...relationshipEventTypes, ...monitoringEventTypes];

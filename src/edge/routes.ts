@@ -1,3 +1,4 @@
+import { registerAdminMetricsRoute } from '../observability/admin-metrics-route';
 import type { EdgeRouteRegistrar } from './app';
 
 /**
@@ -5,4 +6,4 @@ import type { EdgeRouteRegistrar } from './app';
  * object, such as admin routes that span tenants. Registered before the catch-all
  * forward, in this order.
  */
-export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [];
+export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerAdminMetricsRoute];

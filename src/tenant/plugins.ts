@@ -1,7 +1,11 @@
+import { observabilityPlugin } from '../observability/plugin';
 import type { TenantPluginFactory } from './plugin';
 
 /**
  * Plugins of every tenant object, in the order their middleware runs. A feature
  * that lives inside the tenant object adds its factory here.
  */
-export const tenantPluginFactories: readonly TenantPluginFactory[] = [];
+export const tenantPluginFactories: readonly TenantPluginFactory[] = [
+  // First, so it measures requests that later plugins reject.
+  observabilityPlugin,
+];
