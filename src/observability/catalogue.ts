@@ -1,5 +1,10 @@
-/** Prometheus metric type of a family, as written on its `# TYPE` line. */
-export type MetricType = 'counter' | 'gauge' | 'histogram';
+/**
+ * Prometheus metric type of a family, as written on its `# TYPE` line. `untyped`
+ * marks gauges whose names end in `_count` or `_total`: promtool's lint reserves
+ * those suffixes for histograms, summaries and counters, and the operations guide
+ * fixes the names. PromQL treats untyped samples like gauges.
+ */
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 
 /** How a series travels to the aggregator: as an increment to add, or as the latest value to keep. */
 export type PushMode = 'delta' | 'absolute';
@@ -76,14 +81,14 @@ const definitions: readonly MetricDefinition[] = [
   { name: METRIC.r2Cost, type: 'gauge', help: 'Cost of R2 operations and storage in the current billing period, in US dollars.' },
   { name: METRIC.costAlerts, type: 'counter', help: 'Cost alerts raised, by level (warning or critical).' },
   { name: METRIC.cacheHitRatio, type: 'gauge', help: 'Share of reads in the current billing period served without reading a SQLite row (0-1).' },
-  { name: METRIC.entriesCount, type: 'gauge', help: 'Things and relationships currently stored by the tenant.' },
+  { name: METRIC.entriesCount, type: 'untyped', help: 'Things and relationships currently stored by the tenant.' },
   { name: METRIC.entriesBytes, type: 'gauge', help: 'UTF-8 bytes of the ids, types and data of the things the tenant stores.' },
-  { name: METRIC.dirtyEntries, type: 'gauge', help: 'Events appended but not yet committed to the Iceberg table.' },
+  { name: METRIC.dirtyEntries, type: 'untyped', help: 'Events appended but not yet committed to the Iceberg table.' },
   { name: METRIC.checkpointDuration, type: 'histogram', help: 'Duration of pipeline flushes to R2, in seconds.', buckets: LATENCY_BUCKETS_SECONDS },
   { name: METRIC.tenantInfo, type: 'gauge', help: 'Always 1; carries the tenant display name as a label.' },
   { name: METRIC.lastPush, type: 'gauge', help: 'Unix time in seconds of the last metrics push the aggregator accepted from the tenant.' },
   { name: METRIC.rateLimitRemaining, type: 'gauge', help: 'Requests left in the current rate-limit window.', verbatim: true },
-  { name: METRIC.rateLimitTotal, type: 'gauge', help: 'Requests allowed per rate-limit window.', verbatim: true },
+  { name: METRIC.rateLimitTotal, type: 'untyped', help: 'Requests allowed per rate-limit window.', verbatim: true },
   { name: METRIC.rateLimitWarnings, type: 'counter', help: 'Requests that passed the rate-limit warning threshold.' },
   { name: METRIC.rateLimitedRequests, type: 'counter', help: 'Requests rejected by the rate limiter.' },
   { name: METRIC.quotaExceeded, type: 'counter', help: 'Requests rejected because a quota was exhausted.' },

@@ -202,10 +202,11 @@ describe('GET /admin/metrics', () => {
   it('resends a failed push without double counting', async () => {
     await send('flaky', 'POST', '/things', { id: 'x', type: 'X' });
     await runInDurableObject(tenantStub('flaky'), async (instance: TenantDO) => {
-      const binding = instance.env.METRICS_AGGREGATOR;
+      const objectEnv = (instance as unknown as { env: { METRICS_AGGREGATOR: unknown } }).env;
+      const binding = env.METRICS_AGGREGATOR;
       // The first call applies the push, then fails as a lost response would.
       let calls = 0;
-      (instance.env as { METRICS_AGGREGATOR: unknown }).METRICS_AGGREGATOR = {
+      objectEnv.METRICS_AGGREGATOR = {
         idFromName: (name: string) => binding.idFromName(name),
         get: (id: DurableObjectId) => ({
           push: async (batch: MetricsPush) => {
@@ -217,7 +218,7 @@ describe('GET /admin/metrics', () => {
       };
       await expect(instance.telemetry.push()).rejects.toThrow('connection reset');
       await instance.telemetry.push();
-      (instance.env as { METRICS_AGGREGATOR: unknown }).METRICS_AGGREGATOR = binding;
+      objectEnv.METRICS_AGGREGATOR = binding;
       expect(calls).toBe(2);
     });
     const text = await scrapeAll();

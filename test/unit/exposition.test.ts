@@ -70,6 +70,7 @@ describe('exposition', () => {
     expect(text).toContain('rate_limit_remaining{tenant="acme"} 17');
     expect(text).toContain('rate_limit_total{tenant="acme"} 100');
     expect(text).toContain('# TYPE rate_limit_remaining gauge');
+    expect(text).toContain('# TYPE rate_limit_total untyped');
     expect(text).toContain('myco_rate_limited_requests_total{namespace="acme",tenant="acme"} 1');
     expect(text).not.toContain('myco_rate_limit_remaining');
   });
