@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { METRIC } from '../../src/observability/catalogue';
 import { renderExposition } from '../../src/observability/exposition';
 import { MetricsRegistry } from '../../src/observability/registry';
-import { runPromtool } from '../support/promtool';
+import { runPromtool } from '../e2e/harness/promtool';
 
 const rulesDir = resolve(import.meta.dirname, '..', '..', 'docs', 'prometheus');
 
