@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startPrometheus, type PrometheusServer } from './harness/prometheus-server';
 import { runPromtool } from './harness/promtool';
 import { DEV_ADMIN_TOKEN, type DevServer, freePort, removeStateDir, startDevServer } from './harness/wrangler-dev';
+
+const docs = resolve(import.meta.dirname, '..', '..', 'docs');
 
 /** Writes per tenant in each phase; the ranking queries expect this order. */
 const WORKLOAD = { 'tenant-alpha': 6, 'tenant-beta': 3, 'tenant-gamma': 1 } as const;
@@ -118,6 +122,7 @@ describe('observability under wrangler dev', () => {
       metricsPath: '/admin/metrics',
       bearerToken: DEV_ADMIN_TOKEN,
       port: await freePort(),
+      ruleFiles: [resolve(docs, 'prometheus', 'tenantlog-alerts.yml')],
     });
     await until('a successful scrape', async () => {
       const up = await prometheus!.query('up{job="tenantlog"}');
@@ -148,5 +153,24 @@ describe('observability under wrangler dev', () => {
 
     const cacheRatio = await prometheus.query('dotdo_cache_hit_ratio{namespace=~"tenant-gamma"}');
     expect(cacheRatio.map((sample) => sample.metric.namespace)).toEqual(['tenant-gamma']);
+  });
+
+  it('evaluates the alert rules and every dashboard query', async () => {
+    const groups = await until('rule evaluation', async () => {
+      const loaded = await prometheus!.rules();
+      return loaded[0]?.rules.every((rule) => rule.health === 'ok') ? loaded : undefined;
+    });
+    expect(groups[0]!.rules.map((rule) => rule.name)).toEqual(['TenantHighCost', 'TenantRateLimitApproaching', 'TenantHighErrorRate']);
+
+    const dashboard = JSON.parse(readFileSync(resolve(docs, 'grafana-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        const expr = target.expr.replaceAll('$tenant', '.*');
+        await expect(prometheus!.query(expr), `${panel.title}: ${expr}`).resolves.toBeInstanceOf(Array);
+      }
+    }
+    const costPanel = dashboard.panels.find((panel) => panel.title.startsWith('Cost by tenant'))!;
+    const costs = await prometheus!.query(costPanel.targets[0]!.expr.replaceAll('$tenant', 'tenant-.*'));
+    expect(costs).toHaveLength(3);
   });
 });

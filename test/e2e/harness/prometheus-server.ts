@@ -13,12 +13,16 @@ export interface PrometheusOptions {
   /** Free port for Prometheus's own web API on 127.0.0.1. */
   port: number;
   scrapeIntervalSeconds?: number;
+  /** Rule files to load, as absolute paths. */
+  ruleFiles?: string[];
 }
 
 /** A Prometheus server on 127.0.0.1 with a temporary storage folder. */
 export interface PrometheusServer {
   /** Runs an instant query and returns its vector result. */
   query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Returns the state of the loaded rule groups (`/api/v1/rules`). */
+  rules(): Promise<{ name: string; rules: { name: string; health: string; lastError?: string }[] }[]>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -38,6 +42,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       `  scrape_interval: ${interval}`,
       `  scrape_timeout: ${interval}`,
       `  evaluation_interval: ${interval}`,
+      ...(options.ruleFiles?.length ? ['rule_files:', ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)] : []),
       'scrape_configs:',
       '  - job_name: tenantlog',
       `    metrics_path: ${options.metricsPath}`,
@@ -83,6 +88,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       const body = (await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
       if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error ?? response.status}`);
       return body.data!.result;
+    },
+    async rules() {
+      const body = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] } };
+      return body.data.groups;
     },
   };
 
