@@ -22,8 +22,9 @@ export interface CostAlert {
 }
 
 /**
- * What the pipeline calls when it flushes the log to R2. Call outside
- * `transactionSync`: reaching an alert threshold appends a `cost.alert` event.
+ * Cost tracking calls of the pipeline when it flushes the log to R2. Call them
+ * outside `transactionSync`, because reaching an alert threshold appends a
+ * `cost.alert` event.
  */
 export interface CostRecorder {
   /** Counts events delivered by one flush and their uncompressed bytes. */

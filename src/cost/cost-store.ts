@@ -22,9 +22,4 @@ export class CostStore {
       JSON.stringify(usage),
     );
   }
-
-  /** Ids of the stored periods, newest first. */
-  periods(): string[] {
-    return this.sql.exec<{ period: string }>(`SELECT period FROM cost_periods ORDER BY period DESC`).toArray().map((row) => row.period);
-  }
 }

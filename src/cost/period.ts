@@ -10,7 +10,7 @@ export interface BillingPeriod {
   end: number;
 }
 
-/** The period that contains `ms` (ms since the Unix epoch). */
+/** Returns the period that contains `ms` (ms since the Unix epoch). */
 export function periodAt(ms: number): BillingPeriod {
   const date = new Date(ms);
   const year = date.getUTCFullYear();

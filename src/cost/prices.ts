@@ -19,9 +19,9 @@
  *   Object requests, ...) belong to the account, not to a tenant, so every unit is
  *   priced at the marginal rate.
  * - CPU time and Durable Object duration (GB-s) are not measured per request.
- * - Our pipeline writes Parquet to R2 itself instead of using Cloudflare Pipelines;
- *   pipeline bytes are priced at the Pipelines sink rate as the cost of the same
- *   delivery as a managed service. Set `pipelinePerGb` to 0 to count only the R2
+ * - Our pipeline writes Parquet to R2 itself instead of using Cloudflare Pipelines.
+ *   Pipeline bytes are priced at the Pipelines sink rate, as the cost of the same
+ *   delivery by the managed service. Set `pipelinePerGb` to 0 to count only the R2
  *   operations and storage the flush causes, which are attributed separately.
  */
 export interface PriceList {

@@ -1,4 +1,4 @@
-import { type BillingPeriod, periodAt } from './period';
+import type { BillingPeriod } from './period';
 import { BYTES_PER_GB, MS_PER_STORAGE_MONTH, type PriceList } from './prices';
 
 /** Stored bytes and their integral over time, for GB-month pricing. */
@@ -85,9 +85,4 @@ export function gbMonths(storage: StorageUsage): number {
 
 export function roundDollars(dollars: number): number {
   return Math.round(dollars * 1e12) / 1e12;
-}
-
-/** True when `usage` belongs to the period that contains `now`. */
-export function isCurrent(usage: PeriodUsage, now: number): boolean {
-  return usage.period === periodAt(now).id;
 }

@@ -1,6 +1,6 @@
 import { errorFields, log } from '../observability/log';
 
-/** Longest wait for a webhook response, in ms. */
+/** Maximum wait for a webhook response, in ms. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /**
@@ -10,8 +10,9 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  * does not wait for it.
  */
 export async function sendWebhook(url: string, payload: Record<string, unknown>, tenant: string): Promise<void> {
-  const origin = new URL(url).origin;
+  let origin = '(invalid URL)';
   try {
+    origin = new URL(url).origin;
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -5,8 +5,8 @@ import { EXPOSITION_CONTENT_TYPE } from './exposition';
 /**
  * `GET /admin/metrics`: every tenant's metrics in the Prometheus text format. It
  * reads only the aggregator, never the tenant objects, so a scrape costs one
- * Durable Object request however many tenants there are; values are as fresh as
- * the tenants' last push (`METRICS_PUSH_INTERVAL_MS`).
+ * Durable Object request however many tenants there are. Values are as fresh as
+ * each tenant's last push (`METRICS_PUSH_INTERVAL_MS`).
  */
 export const registerAdminMetricsRoute: EdgeRouteRegistrar = (app) => {
   app.get('/admin/metrics', async (c) => {

@@ -54,9 +54,9 @@ const schema = [
 /**
  * Holds the metrics of every tenant for `GET /admin/metrics`, so a scrape reads
  * one object instead of calling each tenant's. Tenant objects push their changes
- * at most once per push interval; counters and histograms arrive as increments
- * and are added, gauges arrive as values and replace. Everything is kept in
- * SQLite and mirrored in memory for scrapes.
+ * at most once per push interval. Counters and histograms arrive as increments
+ * and are added, and gauges arrive as values that replace the stored ones.
+ * Everything is kept in SQLite and mirrored in memory for scrapes.
  */
 export class MetricsAggregatorDO extends DurableObject<Env> {
   private readonly series = new Map<string, StoredSeries>();
@@ -127,7 +127,7 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
     return { applied: true };
   }
 
-  /** Every tenant's series in the Prometheus text format, with the configured prefix. */
+  /** Renders every tenant's series in the Prometheus text format, with the configured prefix. */
   exposition(): string {
     const samples: SeriesSample[] = [...this.series.values()];
     const lastPush = metricDefinition(METRIC.lastPush, 'gauge');

@@ -6,7 +6,7 @@
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 
-/** How a series travels to the aggregator: as an increment to add, or as the latest value to keep. */
+/** Transport of a series to the aggregator: an increment to add, or the latest value to keep. */
 export type PushMode = 'delta' | 'absolute';
 
 export interface MetricDefinition {

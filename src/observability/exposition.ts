@@ -79,5 +79,6 @@ export function formatValue(value: number): string {
 function compareLabels(a: MetricLabels, b: MetricLabels): number {
   const left = formatLabels(a);
   const right = formatLabels(b);
-  return left < right ? -1 : left > right ? 1 : 0;
+  if (left === right) return 0;
+  return left < right ? -1 : 1;
 }

@@ -7,9 +7,9 @@ import type { TenantTelemetry } from './tenant-telemetry';
 
 /**
  * Measures every request the tenant is charged for: its class and labels, the
- * duration, body bytes in and out, and the SQLite rows it touched; then records
- * it and makes sure a push to the aggregator is scheduled. Runs first among the
- * plugins, so a request another plugin rejects (429, 403) is measured too.
+ * duration, body bytes in and out, and the SQLite rows it touched. Then it records
+ * the request and makes sure a push to the aggregator is scheduled. It runs first
+ * among the plugins, so a request another plugin rejects (429, 403) is measured too.
  */
 export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: AlarmScheduler): MiddlewareHandler<TenantAppEnv> {
   return async function measureRequest(c, next) {
@@ -24,9 +24,8 @@ export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: A
     const ok = c.res.status < 400;
     const body = await readResponse(c, (bytes) => telemetry.addResponseBytes(requestClass.kind, bytes));
     let entityType = requestClass.entityType;
-    if (entityType === null) {
-      entityType = requestClass.kind === 'write' ? entityTypeOfCommitted(measured.committed) : ok ? typeInBody(body.json) : 'unknown';
-    }
+    if (entityType === null && requestClass.kind === 'write') entityType = entityTypeOfCommitted(measured.committed);
+    if (entityType === null) entityType = ok ? typeInBody(body.json) : 'unknown';
 
     telemetry.recordRequest({
       kind: requestClass.kind,
@@ -67,9 +66,9 @@ function countRequestBytes(c: TenantContext): () => number {
 
 /**
  * Measures the response body. A JSON body is already a string in memory, so it
- * is read whole (its size and, for single-thing reads, its `type`); any other body
- * is counted as it streams out and reported through `onStreamed` at its end, so a
- * large export is never buffered.
+ * is read whole for its size and, on single-thing reads, its `type`. Any other
+ * body is counted as it streams out and reported through `onStreamed` at its end,
+ * so a large export is never buffered.
  */
 async function readResponse(c: TenantContext, onStreamed: (bytes: number) => void): Promise<{ bytes: number | null; json: string | null }> {
   const response = c.res;

@@ -2,7 +2,7 @@ import { metricDefinition, type MetricType, type PushMode, tenantLabelName } fro
 import type { EntityTypeLabels } from './entity-type-labels';
 import { type MetricLabels, type MetricsRecorder, seriesKey } from './metrics';
 
-/** Bucket counts of one histogram series; `counts[i]` holds observations in bucket i only (not cumulative). */
+/** Bucket counts of one histogram series; `counts[i]` counts the observations in bucket i only (not cumulative). */
 export interface HistogramValue {
   bounds: readonly number[];
   /** One entry per bound plus a last one for `+Inf`. */
@@ -72,7 +72,7 @@ export class MetricsRegistry implements MetricsRecorder {
 
   /**
    * Sets a gauge, or the running total of a counter whose source keeps the total
-   * itself (the period cost); either way the aggregator keeps the latest value.
+   * itself (the period cost). Either way the aggregator keeps the latest value.
    */
   set(name: string, labels: MetricLabels, value: number): void {
     const recordedAs = metricDefinition(name, 'gauge').type === 'counter' ? 'counter' : 'gauge';
@@ -99,7 +99,7 @@ export class MetricsRegistry implements MetricsRecorder {
     return this.scalars.get(seriesKey(name, labels))?.value;
   }
 
-  /** Every series with the tenant label added, for `GET /metrics`. */
+  /** Returns every series with the tenant label added, for `GET /metrics`. */
   samples(tenant: string): SeriesSample[] {
     const samples: SeriesSample[] = [];
     for (const series of this.scalars.values()) {

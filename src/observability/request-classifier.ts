@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '../../events/envelope';
 
-/** How a request counts in metrics and cost: reads are GET and HEAD, every other method writes. */
+/** Class of a request for metrics and cost: reads are GET and HEAD, every other method writes. */
 export interface RequestClass {
   kind: 'read' | 'write';
   /** `operation_type` label: create, update, delete, read, list, batch, stats, health, metrics or other. */
@@ -17,7 +17,7 @@ export interface RequestClass {
 const THING = /^\/things\/[^/]+$/;
 const RELATIONSHIP = /^\/relationships\/[^/]+$/;
 
-/** Classifies a request by method and path as the tenant object sees them. */
+/** Classifies a request by method and path as the tenant object receives them. */
 export function classifyRequest(method: string, path: string, typeQuery: string | undefined): RequestClass {
   const kind = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
   const route = (operationType: string, entityType: string | null): RequestClass => ({ kind, operationType, entityType, attributed: true });
@@ -52,7 +52,7 @@ function thingOperation(method: string): string {
  * Entity type of a write from the events it committed. Only events the command
  * emitted directly count, not the cascade they caused (a deleted thing's
  * relationships). `thing.deleted` does not carry the type, so a delete yields
- * `unknown`; a batch that touched several types yields `mixed`; a write that
+ * `unknown`. A batch that touched several types yields `mixed`. A write that
  * committed nothing (a failure or an idempotent replay) yields `unknown`.
  */
 export function entityTypeOfCommitted(events: readonly EventEnvelope[]): string {

@@ -8,7 +8,7 @@ export interface RowCounts {
   rowsWritten: number;
 }
 
-/** What one unit of work did: the cursors it opened, whose counts are final once it finished reading them, and the events it committed. */
+/** Record of one unit of work: the cursors it opened (final once it finished reading them) and the events it committed. */
 class MeterScope {
   readonly cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   readonly committed: EventEnvelope[] = [];
@@ -34,11 +34,11 @@ export interface Measured<T> {
 
 /**
  * Measures what each request does to storage: the SQLite rows it reads and
- * writes, and the events it commits. `storage` returns a view
- * of the object's storage whose `sql.exec` remembers every cursor it opens in the
- * scope of the current request; `measure` runs work in a new scope and sums the
- * cursors' `rowsRead` and `rowsWritten` after the work has finished, because a
- * cursor's counts grow while it is iterated.
+ * writes, and the events it commits. `storage` returns a view of the object's
+ * storage whose `sql.exec` remembers every cursor it opens in the scope of the
+ * current request. `measure` runs work in a new scope and sums the cursors'
+ * `rowsRead` and `rowsWritten` after the work has finished, because a cursor's
+ * counts grow while it is iterated.
  *
  * The scope follows the async context, so requests that interleave at an await
  * are counted apart. Statements run outside any scope (the constructor, alarms

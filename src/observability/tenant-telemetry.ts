@@ -103,7 +103,7 @@ export class TenantTelemetry {
     return this.costCollector;
   }
 
-  /** The tenant's monitoring configuration, cached until a `monitoring.configured` event commits. */
+  /** Returns the tenant's monitoring configuration, cached until a `monitoring.configured` event commits. */
   config(): MonitoringConfig {
     this.configCache ??= readMonitoringConfig(this.options.ctx.storage.sql);
     return this.configCache;
@@ -151,7 +151,7 @@ export class TenantTelemetry {
     await scheduler.schedule(PUSH_TASK, this.options.clock.now() + this.pushIntervalMs);
   }
 
-  /** The tenant's metrics in the Prometheus text format. */
+  /** Renders the tenant's metrics in the Prometheus text format. */
   exposition(tenant: string): string {
     this.refreshGauges(tenant);
     return renderExposition(this.metrics.samples(tenant), metricsPrefix(this.options.env.METRICS_PREFIX));

@@ -128,7 +128,7 @@ describe('observability under wrangler dev', () => {
       const up = await prometheus!.query('up{job="tenantlog"}');
       return up[0]?.value[1] === '1' ? true : undefined;
     });
-    // A second phase after the first scrapes, so rate() sees the counters grow.
+    // A second phase after the first scrapes, so rate() measures the counters growing.
     await new Promise((wait) => setTimeout(wait, 2_500));
     for (const tenant of TENANTS) await writeThings(tenant, WORKLOAD[tenant] * 2, 'after');
 

@@ -6,7 +6,7 @@ import { CostStore } from '../../src/cost/cost-store';
 import type { TenantDO } from '../../src/tenant/tenant-do';
 import { runScheduledPush, send, sendAdmin, setClock, tenantStub } from './observability-helpers';
 
-/** Start of a billing period: no storage has accrued yet, so only counts are priced while the clock stands still. */
+/** Start of a billing period: no storage has accrued yet, so only counts are priced while the clock does not move. */
 const MARCH = Date.UTC(2026, 2, 1);
 
 interface CostBody {

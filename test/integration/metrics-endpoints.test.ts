@@ -144,7 +144,7 @@ describe('GET /admin/metrics', () => {
     await send('two', 'POST', '/things', { id: 't', type: 'Ticket' });
     await send('two', 'GET', '/things/t');
 
-    // Before any push the aggregator knows nothing; a scrape does not call the tenants.
+    // Before any push the aggregator has no series of them, because a scrape does not call the tenants.
     expect(await scrapeAll()).not.toContain('namespace="one"');
 
     await runInDurableObject(tenantStub('one'), (instance: TenantDO) => {

@@ -28,7 +28,7 @@ export function sendAdmin(tenant: string, method: string, rest: string, body?: u
   });
 }
 
-/** Replaces the clock of the tenant's object; returns the clock it had. */
+/** Replaces the clock of the tenant's object. */
 export async function setClock(tenant: string, clock: Clock): Promise<void> {
   await runInDurableObject(tenantStub(tenant), (instance: TenantDO) => {
     instance.clock = clock;

@@ -9,7 +9,7 @@ import { type PeriodUsage, priceUsage } from '../../src/cost/usage';
 const MARCH = Date.UTC(2026, 2, 1);
 const DAY = 24 * 60 * 60 * 1000;
 
-/** A collector whose periods and alerts live in maps, as the object's SQLite and log would keep them. */
+/** Builds a collector whose periods and alerts live in maps, as the object's SQLite and log would keep them. */
 function collector(clock: ManualClock, thresholds: CostThresholds = { warning: null, critical: null }) {
   const saved = new Map<string, PeriodUsage>();
   const raised = new Map<string, CostAlert[]>();
@@ -29,7 +29,7 @@ function collector(clock: ManualClock, thresholds: CostThresholds = { warning: n
   return { instance, saved, alerts };
 }
 
-/** The workload of the cost tests: every kind of tracked operation, half a month of storage. */
+/** Runs every kind of tracked operation, then lets half a month of storage accrue. */
 function runScriptedWorkload(clock: ManualClock, instance: CostCollector): void {
   for (let i = 0; i < 3; i++) instance.trackWrite(1024);
   instance.trackRead(512, true);

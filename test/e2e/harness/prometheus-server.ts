@@ -29,7 +29,7 @@ export interface PrometheusServer {
 
 /**
  * Starts Debian's `prometheus` binary scraping one target and waits until its
- * API answers. The web listener and the target are loopback only.
+ * API is ready. The web listener and the target are loopback only.
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<PrometheusServer> {
   const binary = requirePrometheusTool('prometheus');
