@@ -78,6 +78,31 @@ describe('GET /admin/tenants/:tenant/cost', () => {
     expect(written[2]! - written[1]!).toBe(written[1]! - written[0]!);
   });
 
+  it('counts chunked request bodies as read', async () => {
+    const json = JSON.stringify({ id: 'chunked', type: 'T', note: 'x'.repeat(1000) });
+    const encoded = new TextEncoder().encode(json);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoded.slice(0, 500));
+        controller.enqueue(encoded.slice(500));
+        controller.close();
+      },
+    });
+    const response = await SELF.fetch('http://chunks.localhost/things', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(201);
+    expect((await readCost('chunks')).writes.bytes).toBe(encoded.byteLength);
+  });
+
+  it('counts streamed response bodies once sent', async () => {
+    const first = await (await send('stream', 'GET', '/metrics')).text();
+    const second = await (await send('stream', 'GET', '/metrics')).text();
+    const counted = Number(/^dotdo_response_bytes_total\{namespace="stream"\} (\d+)$/m.exec(second)?.[1]);
+    const size = (text: string) => new TextEncoder().encode(text).byteLength;
+    expect(counted).toBe(size(first));
+    // By the time the cost is read, the second body has been sent as well.
+    expect((await readCost('stream')).reads.bytes).toBe(size(first) + size(second));
+  });
+
   it('counts reads that touch no row as cache hits', async () => {
     await send('hits', 'POST', '/things', { id: 'a', type: 'T' });
     await runInDurableObject(tenantStub('hits'), (instance: TenantDO) => {
