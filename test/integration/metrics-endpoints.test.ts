@@ -47,6 +47,12 @@ describe('GET /metrics', () => {
     expect(text).toContain('# TYPE dotdo_request_duration_seconds histogram');
   });
 
+  it('rejects other methods with 405', async () => {
+    const response = await send('acme', 'POST', '/metrics');
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it('counts batch and relationship writes', async () => {
     await send('rel', 'POST', '/things', { id: 'a', type: 'Person' });
     await send('rel', 'POST', '/things', { id: 'b', type: 'Company' });
