@@ -1,10 +1,13 @@
 import type { OverrideIndexDO } from './limits/override-index';
+import type { MetricsAggregatorDO } from './observability/aggregator-do';
 import type { TenantDO } from './tenant/tenant-do';
 
 /** Bindings and variables of the Worker, as declared in wrangler.toml. */
 export interface Env {
   TENANTS: DurableObjectNamespace<TenantDO>;
   LOG: R2Bucket;
+  /** The one object that collects every tenant's metrics for `GET /admin/metrics`. */
+  METRICS_AGGREGATOR: DurableObjectNamespace<MetricsAggregatorDO>;
   /** Comma-separated apex domains; a first-level subdomain of one is a tenant. */
   TENANT_DOMAINS?: string;
   /** `default` (serve unknown hosts as the default tenant) or `reject` (421). */
@@ -27,4 +30,16 @@ export interface Env {
   RATE_LIMIT_ADMIN_TENANTS?: string;
   /** Plan of a tenant without a `tenant.configured` event: `starter`, `pro` or `enterprise` (default `starter`). */
   DEFAULT_PLAN?: string;
+  /** `off` runs tenant objects without plugins or request metering; the benchmark compares both. */
+  GUARDRAILS?: string;
+  /** Prefix of exported metric names; `dotdo_` when unset. */
+  METRICS_PREFIX?: string;
+  /** Entity types per tenant with their own `entity_type` label value; 50 when unset. */
+  METRICS_MAX_ENTITY_TYPES?: string;
+  /** Least ms between two metric pushes of one tenant to the aggregator; 10000 when unset. */
+  METRICS_PUSH_INTERVAL_MS?: string;
+  /** Default cost warning threshold per billing period, in US dollars; 10 when unset. */
+  COST_ALERT_WARNING?: string;
+  /** Default cost critical threshold per billing period, in US dollars; 100 when unset. */
+  COST_ALERT_CRITICAL?: string;
 }

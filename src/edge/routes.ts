@@ -1,4 +1,5 @@
 import { registerOverrideIndexRoutes } from '../limits/override-index-routes';
+import { registerAdminMetricsRoute } from '../observability/admin-metrics-route';
 import type { EdgeRouteRegistrar } from './app';
 
 /**
@@ -6,4 +7,4 @@ import type { EdgeRouteRegistrar } from './app';
  * object, such as admin routes that span tenants. Registered before the catch-all
  * forward, in this order.
  */
-export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerOverrideIndexRoutes];
+export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerOverrideIndexRoutes, registerAdminMetricsRoute];
