@@ -1,4 +1,5 @@
 import { TenantlogError } from '../errors';
+import { assertStorableJson } from './json-constraints';
 
 /** Largest request body accepted, in bytes (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -58,7 +59,7 @@ export function isJsonContentType(contentType: string | null): boolean {
 /**
  * Reads and parses a JSON request body. Returns `undefined` for an empty body, so
  * endpoints decide whether a body is required. A non-empty body must be declared
- * as JSON (415 otherwise) and parse (400 otherwise).
+ * as JSON (415 otherwise), parse and pass `assertStorableJson` (400 otherwise).
  */
 export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const text = await readBodyText(request, maxBytes);
@@ -71,10 +72,13 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
       `content type ${contentType === null ? '(none)' : JSON.stringify(contentType)} is not supported; send application/json`,
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new TenantlogError('INVALID_JSON', `request body is not valid JSON: ${reason}`, { cause });
   }
+  assertStorableJson(value);
+  return value;
 }
