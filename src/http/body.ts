@@ -5,6 +5,16 @@ import { assertStorableJson } from './json-constraints';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * Maximum bytes read and thrown away from a body that is rejected or not needed,
+ * before the stream is cancelled instead. The edge Worker pipes the client's body
+ * into the Durable Object. When the object stops reading mid-pipe, workerd logs
+ * "Network connection lost" or "Can't read from request stream after response has
+ * been sent" as uncaught exceptions, and `wrangler dev` returned 503 in place of a
+ * 413. NOTE: a rejected body larger than this is still cancelled mid-pipe.
+ */
+export const MAX_DRAIN_BYTES = 8 * MAX_BODY_BYTES;
+
+/**
  * Reads a request body as text, rejecting more than `maxBytes` without buffering
  * the excess: a declared `Content-Length` over the limit fails at once, and a
  * chunked body fails as soon as the running total passes it.
@@ -24,7 +34,7 @@ export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES):
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      total += await drain(reader);
       throw tooLarge(total, maxBytes);
     }
     chunks.push(value);
@@ -44,9 +54,37 @@ export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES):
 }
 
 function tooLarge(bytes: number, maxBytes: number): TenantlogError {
-  return new TenantlogError('PAYLOAD_TOO_LARGE', `request body of ${bytes} bytes exceeds the limit of ${maxBytes} bytes`, {
+  return new TenantlogError('PAYLOAD_TOO_LARGE', `request body of at least ${bytes} bytes exceeds the limit of ${maxBytes} bytes`, {
     details: { limitBytes: maxBytes },
   });
+}
+
+/** Reads and discards the rest of a stream, up to MAX_DRAIN_BYTES; returns the bytes read. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return total;
+    total += value.byteLength;
+    if (total > MAX_DRAIN_BYTES) {
+      await reader.cancel();
+      return total;
+    }
+  }
+}
+
+/**
+ * Reads and discards a request body that the handler left unread, such as the
+ * body of a request rejected for its headers, so the response goes out cleanly.
+ * Never throws: a failure here means the client went away.
+ */
+export async function discardUnreadBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  try {
+    await drain(request.body.getReader());
+  } catch {
+    // The response is already decided; a broken body stream cannot change it.
+  }
 }
 
 /** True for `application/json` and `application/<x>+json`, with or without parameters. */

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { type Clock, systemClock } from '../clock';
 import type { Env } from '../env';
 import { TenantlogError } from '../errors';
+import { discardUnreadBody } from '../http/body';
 import { errorResponse } from '../http/error-response';
 import { InMemoryMetrics, type MetricsRecorder } from '../observability/metrics';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
@@ -51,7 +52,9 @@ export class TenantDO extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const started = performance.now();
     try {
-      return await this.app.fetch(request);
+      const response = await this.app.fetch(request);
+      await discardUnreadBody(request);
+      return response;
     } catch (error) {
       return errorResponse(error);
     } finally {
