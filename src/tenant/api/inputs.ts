@@ -85,7 +85,7 @@ export function parseThingInput(body: Record<string, unknown>): ThingInput {
     }
     data = { ...(data as Record<string, unknown> | undefined), ...extras };
   }
-  return { id, type: type ?? dollarType, data: data ?? {}, hasData: data !== undefined };
+  return { id, type: type ?? dollarType, data: data === undefined ? {} : data, hasData: data !== undefined };
 }
 
 export interface RelationshipInput {
