@@ -44,7 +44,8 @@ function describeJson(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-const RESERVED_THING_FIELDS = new Set(['id', 'type', '$type', 'data', 'op', 'collection', 'ifMatch', 'mode']);
+/** Top-level fields of a thing body that are not data; every other field becomes a member of `data`. */
+const RESERVED_THING_FIELDS = new Set(['id', 'type', '$type', 'data']);
 
 export interface ThingInput {
   id?: string | undefined;
