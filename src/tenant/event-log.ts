@@ -30,6 +30,16 @@ export const eventLogSchema = [
    )`,
 ] as const;
 
+/**
+ * Largest payload one event may carry, in UTF-8 bytes of its JSON (1.5 MiB). The
+ * limit is above the 1 MiB request body limit, so data stored about as it was sent
+ * always fits, with room for a generated id. A merge can grow data past it, and so
+ * can numbers that are longer when written out (`1e20` becomes 21 digits). It is
+ * below the 2 MB that Durable Object SQLite stores in one value or row, which leaves
+ * room for the envelope and for a stored idempotent response that repeats the data.
+ */
+export const MAX_EVENT_PAYLOAD_BYTES = 1536 * 1024;
+
 export type EventRow = {
   seq: number;
   id: string;
@@ -119,7 +129,9 @@ export class EventLog {
   /**
    * Appends drafts after `head` and returns the stored events with the new head.
    * Validates each payload against the catalogue; a mismatch is a programming
-   * error and throws, which aborts the surrounding transaction.
+   * error and throws, which aborts the surrounding transaction. A payload over
+   * MAX_EVENT_PAYLOAD_BYTES, such as a thing whose merged data grew too large,
+   * throws PAYLOAD_TOO_LARGE.
    */
   append(
     head: LogHead,
@@ -147,8 +159,16 @@ export class EventLog {
         idempotencyKey: context.idempotencyKey,
         payload,
       };
-      const eventHash = hashEvent(hash, fields);
       const payloadJson = JSON.stringify(payload);
+      const payloadBytes = encoder.encode(payloadJson).length;
+      if (payloadBytes > MAX_EVENT_PAYLOAD_BYTES) {
+        throw new TenantlogError(
+          'PAYLOAD_TOO_LARGE',
+          `${draft.type} payload of ${payloadBytes} bytes exceeds the limit of ${MAX_EVENT_PAYLOAD_BYTES} bytes per event; store less data in one thing or relationship`,
+          { details: { limitBytes: MAX_EVENT_PAYLOAD_BYTES } },
+        );
+      }
+      const eventHash = hashEvent(hash, fields);
       this.sql.exec(
         `INSERT INTO events (seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id,
            idempotency_key, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -168,7 +188,7 @@ export class EventLog {
       events.push({ ...fields, prevHash: hash, hash: eventHash });
       seq = fields.seq;
       hash = eventHash;
-      bytes += encoder.encode(payloadJson).length;
+      bytes += payloadBytes;
     }
 
     const next: LogHead = { tenant: head.tenant, seq, hash, bytes };
