@@ -2,6 +2,7 @@ import { upcastPayload, validatePayload } from '../../events/catalogue';
 import type { AppendContext, EventDraft, EventEnvelope } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent, verifyChain } from '../../events/hash';
 import type { UuidV7Generator } from '../../events/uuidv7';
+import { MAX_PAGE_BYTES, takePage } from '../../projections/page';
 import type { SqlExecutor } from '../../projections/projection';
 import { TenantlogError } from '../errors';
 
@@ -215,12 +216,14 @@ export class EventLog {
     this.head = null;
   }
 
-  /** Events with `seq > afterSeq` still held locally, in seq order, at most `limit`. */
-  readAfter(tenant: string, afterSeq: number, limit: number, upcast = true): EventEnvelope[] {
-    return this.sql
-      .exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
-      .toArray()
-      .map((row) => rowToEvent(tenant, row, upcast));
+  /**
+   * Events with `seq > afterSeq` still held locally, in seq order, at most `limit`.
+   * With `maxBytes` the page also stops before the payloads pass that size (see
+   * `takePage`), so a short page does not mean the log has ended.
+   */
+  readAfter(tenant: string, afterSeq: number, limit: number, upcast = true, maxBytes = Number.POSITIVE_INFINITY): EventEnvelope[] {
+    const rows = this.sql.exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit);
+    return takePage(rows, limit, maxBytes, (row) => row.payload.length).rows.map((row) => rowToEvent(tenant, row, upcast));
   }
 
   /** Lowest seq still held in the local table, or null when it is empty. */
@@ -242,7 +245,7 @@ export class EventLog {
     let afterSeq = 0;
     let afterHash = GENESIS_HASH;
     for (;;) {
-      const stored = this.readAfter(tenant, afterSeq, pageSize, false);
+      const stored = this.readAfter(tenant, afterSeq, pageSize, false, MAX_PAGE_BYTES);
       if (stored.length === 0) return;
       const verification = verifyChain(stored, afterSeq, afterHash);
       if (!verification.ok) {
