@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 
+import { MAX_PAGE_BYTES } from '../../../projections/page';
 import type { TenantAppEnv } from '../api/context';
 import { parseIntegerParam } from '../api/inputs';
 
@@ -12,7 +13,8 @@ export function registerEventRoutes(app: Hono<TenantAppEnv>): void {
     const after = parseIntegerParam(c.req.query('after'), 'after', 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = parseIntegerParam(c.req.query('limit'), 'limit', 100, 1, MAX_EVENTS_PAGE);
     const head = store.log.readHead(c.var.info.tenant);
-    const items = store.log.readAfter(c.var.info.tenant, after, limit);
+    // Payloads as stored, not upcast: the hash covers the stored form, so clients can verify each page.
+    const items = store.log.readAfter(c.var.info.tenant, after, limit, false, MAX_PAGE_BYTES);
     const last = items[items.length - 1];
     return c.json({
       items,
