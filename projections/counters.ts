@@ -23,13 +23,20 @@ export function readCounter(sql: SqlExecutor, name: string): number {
   return row?.value ?? 0;
 }
 
-/** Reads every counter whose name starts with `prefix`, keyed by the rest of the name. */
+/**
+ * Reads every counter whose name starts with `prefix`, keyed by the rest of the name.
+ * `prefix` must end in an ASCII character, such as the `:` of `things.type:`.
+ */
 export function readCountersWithPrefix(sql: SqlExecutor, prefix: string): Record<string, number> {
+  // SQLite compares text as UTF-8 bytes, so every name that starts with the prefix sorts
+  // below the prefix with its last (ASCII) character incremented. An upper bound of
+  // `prefix + U+FFFF` would miss names with characters above U+FFFF, such as emoji.
+  const upperBound = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   const rows = sql
     .exec<{ name: string; value: number }>(
       `SELECT name, value FROM projection_counters WHERE name >= ? AND name < ? AND value != 0 ORDER BY name`,
       prefix,
-      `${prefix}\uffff`,
+      upperBound,
     )
     .toArray();
   const result: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import { countersSchema } from './counters';
+import { monitoringProjection } from './monitoring';
 import type { Projection } from './projection';
 import { rateLimitsProjection } from './rate-limits';
 import { relationshipsProjection } from './relationships';
@@ -27,5 +28,6 @@ export const projections: readonly Projection[] = [
   relationshipsProjection,
   rateLimitsProjection,
   tenantConfigProjection,
+  monitoringProjection,
 ];
 

@@ -2,6 +2,7 @@ import type { RelationshipCreated, RelationshipDeleted } from '../events/types/r
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
 import { addToCounter } from './counters';
+import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
 export interface Relationship {
@@ -97,11 +98,13 @@ export interface RelationshipPage {
   nextAfterId: string | null;
 }
 
+/** Lists relationships in id order, paged like `listThings`. */
 export function listRelationships(
   sql: SqlExecutor,
   filter: RelationshipFilter,
   afterId: string | null,
   limit: number,
+  maxBytes = MAX_PAGE_BYTES,
 ): RelationshipPage {
   const filters: string[] = [];
   const bindings: unknown[] = [];
@@ -127,14 +130,13 @@ export function listRelationships(
     bindings.push(afterId);
   }
   const where = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const rows = sql
-    .exec<RelationshipRow>(`SELECT * FROM relationships ${where} ORDER BY id LIMIT ?`, ...bindings, limit + 1)
-    .toArray();
-  const items = rows.slice(0, limit).map(rowToRelationship);
+  const rows = sql.exec<RelationshipRow>(`SELECT * FROM relationships ${where} ORDER BY id LIMIT ?`, ...bindings, limit + 1);
+  const page = takePage(rows, limit, maxBytes, (row) => row.data.length);
+  const items = page.rows.map(rowToRelationship);
   return {
     items,
     count: countRow?.n ?? 0,
-    nextAfterId: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null,
+    nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/t
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
 import { addToCounter } from './counters';
+import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
 export interface Thing {
@@ -103,8 +104,17 @@ export interface ThingPage {
   nextAfterId: string | null;
 }
 
-/** Lists things in id order, all types when `type` is null. */
-export function listThings(sql: SqlExecutor, type: string | null, afterId: string | null, limit: number): ThingPage {
+/**
+ * Lists things in id order, all types when `type` is null: at most `limit` of them,
+ * and fewer once their data passes `maxBytes` (see `takePage`).
+ */
+export function listThings(
+  sql: SqlExecutor,
+  type: string | null,
+  afterId: string | null,
+  limit: number,
+  maxBytes = MAX_PAGE_BYTES,
+): ThingPage {
   const filters: string[] = [];
   const bindings: unknown[] = [];
   if (type !== null) {
@@ -119,14 +129,13 @@ export function listThings(sql: SqlExecutor, type: string | null, afterId: strin
     bindings.push(afterId);
   }
   const where = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const rows = sql
-    .exec<ThingRow>(`SELECT * FROM things ${where} ORDER BY id LIMIT ?`, ...bindings, limit + 1)
-    .toArray();
-  const items = rows.slice(0, limit).map(rowToThing);
+  const rows = sql.exec<ThingRow>(`SELECT * FROM things ${where} ORDER BY id LIMIT ?`, ...bindings, limit + 1);
+  const page = takePage(rows, limit, maxBytes, (row) => row.data.length);
+  const items = page.rows.map(rowToThing);
   return {
     items,
     count: countRow?.n ?? 0,
-    nextAfterId: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null,
+    nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { OverrideIndexDO } from './limits/override-index';
+import type { MetricsAggregatorDO } from './observability/aggregator-do';
 import type { CatalogDO } from './pipeline/catalog-do';
 import type { TenantDO } from './tenant/tenant-do';
 
@@ -6,6 +7,8 @@ import type { TenantDO } from './tenant/tenant-do';
 export interface Env {
   TENANTS: DurableObjectNamespace<TenantDO>;
   LOG: R2Bucket;
+  /** The one object that collects every tenant's metrics for `GET /admin/metrics`. */
+  METRICS_AGGREGATOR: DurableObjectNamespace<MetricsAggregatorDO>;
   /** Comma-separated apex domains; a first-level subdomain of one is a tenant. */
   TENANT_DOMAINS?: string;
   /** `default` (serve unknown hosts as the default tenant) or `reject` (421). */
@@ -28,6 +31,18 @@ export interface Env {
   RATE_LIMIT_ADMIN_TENANTS?: string;
   /** Plan of a tenant without a `tenant.configured` event: `starter`, `pro` or `enterprise` (default `starter`). */
   DEFAULT_PLAN?: string;
+  /** `off` runs tenant objects without plugins or request metering; the benchmark compares both. */
+  GUARDRAILS?: string;
+  /** Prefix of exported metric names; `dotdo_` when unset. */
+  METRICS_PREFIX?: string;
+  /** Entity types per tenant with their own `entity_type` label value; 50 when unset. */
+  METRICS_MAX_ENTITY_TYPES?: string;
+  /** Least ms between two metric pushes of one tenant to the aggregator; 10000 when unset. */
+  METRICS_PUSH_INTERVAL_MS?: string;
+  /** Default cost warning threshold per billing period, in US dollars; 10 when unset. */
+  COST_ALERT_WARNING?: string;
+  /** Default cost critical threshold per billing period, in US dollars; 100 when unset. */
+  COST_ALERT_CRITICAL?: string;
   /** The one object that owns the Iceberg table's metadata and serialises its commits. */
   CATALOG: DurableObjectNamespace<CatalogDO>;
   /** Pending events that make a flush due at once (default 10000). */

@@ -3,6 +3,7 @@ import { edgeRouteRegistrars } from './edge/routes';
 import type { Env } from './env';
 
 export { OverrideIndexDO } from './limits/override-index';
+export { MetricsAggregatorDO } from './observability/aggregator-do';
 export { CatalogDO } from './pipeline/catalog-do';
 export { TenantDO } from './tenant/tenant-do';
 

@@ -1,4 +1,5 @@
 import type { EventTypeEntry } from './definition';
+import { monitoringEventTypes } from './monitoring';
 import { rateLimitEventTypes } from './rate-limits';
 import { relationshipEventTypes } from './relationships';
 import { tenantEventTypes } from './tenant';
@@ -10,4 +11,5 @@ export const eventTypeDefinitions: readonly EventTypeEntry[] = [
   ...relationshipEventTypes,
   ...rateLimitEventTypes,
   ...tenantEventTypes,
+  ...monitoringEventTypes,
 ];

@@ -1,7 +1,15 @@
 import { TenantlogError } from '../errors';
+import { assertStorableJson } from './json-constraints';
 
 /** Largest request body accepted, in bytes (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Most bytes read and thrown away after a body passes the limit, before the
+ * stream is cancelled instead. Reading on lets a client that is still sending
+ * receive the 413; a larger body is cut off.
+ */
+export const MAX_DRAIN_BYTES = 8 * MAX_BODY_BYTES;
 
 /**
  * Reads a request body, rejecting more than `maxBytes` without buffering the
@@ -23,7 +31,7 @@ export async function readBodyBytes(request: Request, maxBytes = MAX_BODY_BYTES)
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      total += await drain(reader);
       throw tooLarge(total, maxBytes);
     }
     chunks.push(value);
@@ -49,9 +57,23 @@ export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES):
 }
 
 function tooLarge(bytes: number, maxBytes: number): TenantlogError {
-  return new TenantlogError('PAYLOAD_TOO_LARGE', `request body of ${bytes} bytes exceeds the limit of ${maxBytes} bytes`, {
+  return new TenantlogError('PAYLOAD_TOO_LARGE', `request body of at least ${bytes} bytes exceeds the limit of ${maxBytes} bytes`, {
     details: { limitBytes: maxBytes },
   });
+}
+
+/** Reads and discards the rest of a stream, up to MAX_DRAIN_BYTES; returns the bytes read. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return total;
+    total += value.byteLength;
+    if (total > MAX_DRAIN_BYTES) {
+      await reader.cancel();
+      return total;
+    }
+  }
 }
 
 /** True for `application/json` and `application/<x>+json`, with or without parameters. */
@@ -64,7 +86,7 @@ export function isJsonContentType(contentType: string | null): boolean {
 /**
  * Reads and parses a JSON request body. Returns `undefined` for an empty body, so
  * endpoints decide whether a body is required. A non-empty body must be declared
- * as JSON (415 otherwise) and parse (400 otherwise).
+ * as JSON (415 otherwise), parse and pass `assertStorableJson` (400 otherwise).
  */
 export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const text = await readBodyText(request, maxBytes);
@@ -77,10 +99,13 @@ export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES):
       `content type ${contentType === null ? '(none)' : JSON.stringify(contentType)} is not supported; send application/json`,
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new TenantlogError('INVALID_JSON', `request body is not valid JSON: ${reason}`, { cause });
   }
+  assertStorableJson(value);
+  return value;
 }

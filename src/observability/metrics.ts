@@ -22,28 +22,3 @@ export function seriesKey(name: string, labels: MetricLabels = {}): string {
     .map((key) => `${key}=${JSON.stringify(labels[key])}`);
   return `${name}{${parts.join(',')}}`;
 }
-
-/** Keeps the latest value of every series in memory; enough for tests and a single object's export. */
-export class InMemoryMetrics implements MetricsRecorder {
-  readonly counters = new Map<string, { name: string; labels: MetricLabels; value: number }>();
-  readonly gauges = new Map<string, { name: string; labels: MetricLabels; value: number }>();
-  readonly observations = new Map<string, { name: string; labels: MetricLabels; values: number[] }>();
-
-  increment(name: string, labels: MetricLabels = {}, value = 1): void {
-    const key = seriesKey(name, labels);
-    const series = this.counters.get(key) ?? { name, labels, value: 0 };
-    series.value += value;
-    this.counters.set(key, series);
-  }
-
-  set(name: string, labels: MetricLabels, value: number): void {
-    this.gauges.set(seriesKey(name, labels), { name, labels, value });
-  }
-
-  observe(name: string, labels: MetricLabels, value: number): void {
-    const key = seriesKey(name, labels);
-    const series = this.observations.get(key) ?? { name, labels, values: [] };
-    series.values.push(value);
-    this.observations.set(key, series);
-  }
-}

@@ -177,6 +177,11 @@ export class CatalogStore {
     return row === undefined ? { lastSeq: 0, lastHash: genesisHash } : { lastSeq: row.last_seq, lastHash: row.last_hash };
   }
 
+  /** Size of all committed data files of `tenant`, in bytes. */
+  tenantBytes(tenant: string): number {
+    return this.sql.exec<{ bytes: number | null }>(`SELECT SUM(file_size_bytes) AS bytes FROM catalog_files WHERE tenant = ?`, tenant).one().bytes ?? 0;
+  }
+
   tenantCount(): number {
     return this.sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM catalog_tenants`).one().count;
   }

@@ -33,6 +33,8 @@ export interface CommitResult {
   added: string[];
   /** Keys of the request that an earlier commit had added already. */
   alreadyCommitted: string[];
+  /** Size of all the tenant's committed data files, in bytes. */
+  tenantBytes: number;
 }
 
 /** The current state of the table, from the catalog's record. */

@@ -26,6 +26,7 @@ export interface DescribedRequest {
 
 /** What one request contributes to a round. */
 export interface RequestPlan {
+  tenant: string;
   added: FileRecord[];
   inputs: EventDataFileInput[];
   alreadyCommitted: string[];
@@ -68,7 +69,7 @@ export function describeRequest(request: CommitRequest, tableLocation: string): 
 export function sequenceRequest(described: DescribedRequest, committedEnd: TenantRecord, isCommitted: (path: string) => boolean): RequestPlan {
   const { request, files } = described;
   const { tenant } = request;
-  const plan: RequestPlan = { added: [], inputs: [], alreadyCommitted: [], end: committedEnd };
+  const plan: RequestPlan = { tenant, added: [], inputs: [], alreadyCommitted: [], end: committedEnd };
   for (const [index, file] of files.entries()) {
     if (isCommitted(file.record.path)) {
       plan.alreadyCommitted.push(file.record.key);

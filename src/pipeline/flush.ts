@@ -49,6 +49,10 @@ export interface FlushRoundResult {
   flushedSeq: number;
   /** Snapshot that holds the round's files; null when the round had nothing to flush. */
   snapshotId: string | null;
+  /** Length of the round's events as JSON text (UTF-16 code units, close to bytes for mostly ASCII data). */
+  eventBytes: number;
+  /** Size of all the tenant's committed data files afterwards, in bytes; null when the round had nothing to flush. */
+  tenantBytes: number | null;
 }
 
 /** Events read from SQLite per query while encoding. */
@@ -65,7 +69,7 @@ export async function flushRound(context: FlushContext, tenant: string): Promise
   if (lastSeq === null) {
     lastSeq = Math.min(head.seq, before.flushedSeq + config.flushRoundMaxEvents);
     if (lastSeq <= before.flushedSeq) {
-      return { events: 0, files: 0, flushedSeq: before.flushedSeq, snapshotId: null };
+      return { events: 0, files: 0, flushedSeq: before.flushedSeq, snapshotId: null, eventBytes: 0, tenantBytes: null };
     }
     state.setPlannedLastSeq(lastSeq);
     await storage.sync();
@@ -97,6 +101,8 @@ export async function flushRound(context: FlushContext, tenant: string): Promise
     files: files.length,
     flushedSeq: lastSeq,
     snapshotId: committed.snapshotId,
+    eventBytes: range.eventBytes(),
+    tenantBytes: committed.tenantBytes,
   };
 }
 
@@ -108,6 +114,7 @@ export async function flushRound(context: FlushContext, tenant: string): Promise
 function localRange(log: EventLog, tenant: string, afterSeq: number, lastSeq: number) {
   let prevHash: string | null = null;
   let lastHash: string | null = null;
+  let eventBytes = 0;
   const missing = (seq: number) =>
     new TenantlogError('LOG_INTEGRITY', `flush of tenant ${tenant} needs seq ${seq}, which is not held locally`);
 
@@ -121,11 +128,13 @@ function localRange(log: EventLog, tenant: string, afterSeq: number, lastSeq: nu
           if (event.seq !== seq + 1) throw missing(seq + 1);
           prevHash ??= event.prevHash;
           lastHash = event.hash;
+          eventBytes += JSON.stringify(event).length;
           seq = event.seq;
           yield event;
         }
       }
     },
+    eventBytes: () => eventBytes,
     /** Hashes at both ends of the range; call once `events` has been read to the end. */
     hashes(): { prevHash: string; lastHash: string } {
       if (prevHash === null || lastHash === null) throw missing(afterSeq + 1);

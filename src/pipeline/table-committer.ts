@@ -260,6 +260,7 @@ export class TableCommitter {
         metadataLocation,
         added: plan.added.map((file) => file.key),
         alreadyCommitted: plan.alreadyCommitted,
+        tenantBytes: this.options.store.tenantBytes(plan.tenant),
       },
     };
   }

@@ -13,6 +13,8 @@ export function tenantLogSource(
   log: EventLog,
   catalog: DurableObjectStub<CatalogDO>,
   bucket: R2Bucket,
+  /** Called for every object read from the bucket, for cost attribution. */
+  onBucketRead: () => void,
 ): TenantLogSource {
   return {
     tenant,
@@ -22,6 +24,7 @@ export function tenantLogSource(
     committedFiles: async (fromSeq, toSeq, limit) => await catalog.committedFiles(tenant, fromSeq, toSeq, limit),
     readFile: async (key) => {
       const object = await bucket.get(key);
+      onBucketRead();
       if (object === null) {
         throw new TenantlogError('UNAVAILABLE', `committed data file ${key} of tenant ${tenant} is missing from the bucket`);
       }

@@ -1,10 +1,13 @@
 import type { EventEnvelope } from '../../events/envelope';
-import { readTenantLog, readTenantLogToArray, type ReadTenantLogOptions, type TenantLogSource } from '../../pipelines/log-reader';
+import { readTenantLog, type ReadTenantLogOptions, type TenantLogSource } from '../../pipelines/log-reader';
 import type { ProjectionChecksum } from '../../projections/checksum';
 import type { Clock } from '../clock';
+import type { CostRecorder } from '../cost/collector';
 import type { Env } from '../env';
 import { TenantlogError } from '../errors';
+import { METRIC } from '../observability/catalogue';
 import { errorFields, log } from '../observability/log';
+import type { MetricsRecorder } from '../observability/metrics';
 import type { AlarmScheduler } from '../tenant/alarm-scheduler';
 import type { PipelineHealth } from '../tenant/api/context';
 import type { TenantStore } from '../tenant/tenant-store';
@@ -29,6 +32,8 @@ export interface TenantPipelineContext {
   store: TenantStore;
   clock: Clock;
   scheduler: AlarmScheduler;
+  /** Where the pipeline reports its R2 operations, delivered events and flush durations. */
+  telemetry: { readonly cost: CostRecorder; readonly metrics: MetricsRecorder };
   /** Tenant slug of the object, or null before its first request. */
   tenant(): string | null;
 }
@@ -149,17 +154,30 @@ export class TenantPipeline {
   }
 
   /**
-   * Events with `seq > afterSeq`, at most `limit`, upcast, for `GET /events`. Served
-   * from SQLite when it still holds them and through the log reader otherwise.
+   * Reads the stored events with `seq > afterSeq` for `GET /events`: at most `limit`,
+   * and no more payload text than `maxBytes` (but at least one event). The page comes
+   * from SQLite when it still has the events and through the log reader otherwise.
    */
-  async readPage(tenant: string, afterSeq: number, limit: number): Promise<EventEnvelope[]> {
+  async readPage(tenant: string, afterSeq: number, limit: number, maxBytes: number): Promise<EventEnvelope[]> {
     const log = this.context.store.log;
     const oldestLocal = log.oldestLocalSeq();
     const headSeq = log.readHead(tenant).seq;
     if (afterSeq >= headSeq || (oldestLocal !== null && oldestLocal <= afterSeq + 1)) {
-      return log.readAfter(tenant, afterSeq, limit);
+      return log.readAfter(tenant, afterSeq, limit, false, maxBytes);
     }
-    return await readTenantLogToArray(this.logSource(tenant), { fromSeq: afterSeq + 1, toSeq: afterSeq + limit, batchSize: limit, upcast: true });
+    const batches = readTenantLog(this.logSource(tenant), { fromSeq: afterSeq + 1, toSeq: afterSeq + limit, batchSize: limit });
+    const events = async function* () {
+      for await (const batch of batches) yield* batch;
+    };
+    const page: EventEnvelope[] = [];
+    let bytes = 0;
+    for await (const event of events()) {
+      const size = JSON.stringify(event.payload).length;
+      if (page.length > 0 && bytes + size > maxBytes) break;
+      page.push(event);
+      bytes += size;
+    }
+    return page;
   }
 
   /** Rebuilds every projection from the whole log while the object accepts nothing else. */
@@ -174,7 +192,7 @@ export class TenantPipeline {
 
   logSource(tenant: string): TenantLogSource {
     const { store, env } = this.context;
-    return tenantLogSource(tenant, store.log, catalogStub(env), env.LOG);
+    return tenantLogSource(tenant, store.log, catalogStub(env), env.LOG, () => this.context.telemetry.cost.trackR2Operations('B'));
   }
 
   /** Runs one round once no other round is running; records a failure before rethrowing it. */
@@ -197,8 +215,11 @@ export class TenantPipeline {
       tenant,
     );
     this.inFlight = round;
+    const started = clock.now();
     try {
-      return await round;
+      const result = await round;
+      this.recordRound(result, clock.now() - started);
+      return result;
     } catch (error) {
       const state = this.state.recordFailure(messageOf(error), clock.now());
       log('error', 'flush failed', { tenant, flushedSeq: state.flushedSeq, consecutiveFailures: state.consecutiveFailures, ...errorFields(error) });
@@ -224,6 +245,16 @@ export class TenantPipeline {
     }
     if (next !== null) this.knownDueAt = Math.min(this.knownDueAt ?? next, next);
     return next;
+  }
+
+  /** Reports a successful round's work for cost attribution and the checkpoint duration histogram. */
+  private recordRound(round: FlushRoundResult, durationMs: number): void {
+    if (round.events === 0) return;
+    const { cost, metrics } = this.context.telemetry;
+    cost.trackPipelineEvents(round.events, round.eventBytes);
+    cost.trackR2Operations('A', round.files);
+    if (round.tenantBytes !== null) cost.setR2StorageBytes(round.tenantBytes);
+    metrics.observe(METRIC.checkpointDuration, {}, durationMs / 1000);
   }
 
   /** When the next flush is due given what is pending now; null when nothing is. */

@@ -2,6 +2,7 @@ import { upcastPayload, validatePayload } from '../../events/catalogue';
 import type { AppendContext, EventDraft, EventEnvelope } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent, verifyChain } from '../../events/hash';
 import type { UuidV7Generator } from '../../events/uuidv7';
+import { MAX_PAGE_BYTES, takePage } from '../../projections/page';
 import type { SqlExecutor } from '../../projections/projection';
 import { TenantlogError } from '../errors';
 
@@ -29,6 +30,16 @@ export const eventLogSchema = [
      bytes INTEGER NOT NULL
    )`,
 ] as const;
+
+/**
+ * Largest payload one event may carry, in UTF-8 bytes of its JSON (1.5 MiB). The
+ * limit is above the 1 MiB request body limit, so data stored about as it was sent
+ * always fits, with room for a generated id. A merge can grow data past it, and so
+ * can numbers that are longer when written out (`1e20` becomes 21 digits). It is
+ * below the 2 MB that Durable Object SQLite stores in one value or row, which leaves
+ * room for the envelope and for a stored idempotent response that repeats the data.
+ */
+export const MAX_EVENT_PAYLOAD_BYTES = 1536 * 1024;
 
 export type EventRow = {
   seq: number;
@@ -119,7 +130,9 @@ export class EventLog {
   /**
    * Appends drafts after `head` and returns the stored events with the new head.
    * Validates each payload against the catalogue; a mismatch is a programming
-   * error and throws, which aborts the surrounding transaction.
+   * error and throws, which aborts the surrounding transaction. A payload over
+   * MAX_EVENT_PAYLOAD_BYTES, such as a thing whose merged data grew too large,
+   * throws PAYLOAD_TOO_LARGE.
    */
   append(
     head: LogHead,
@@ -147,8 +160,16 @@ export class EventLog {
         idempotencyKey: context.idempotencyKey,
         payload,
       };
-      const eventHash = hashEvent(hash, fields);
       const payloadJson = JSON.stringify(payload);
+      const payloadBytes = encoder.encode(payloadJson).length;
+      if (payloadBytes > MAX_EVENT_PAYLOAD_BYTES) {
+        throw new TenantlogError(
+          'PAYLOAD_TOO_LARGE',
+          `${draft.type} payload of ${payloadBytes} bytes exceeds the limit of ${MAX_EVENT_PAYLOAD_BYTES} bytes per event; store less data in one thing or relationship`,
+          { details: { limitBytes: MAX_EVENT_PAYLOAD_BYTES } },
+        );
+      }
+      const eventHash = hashEvent(hash, fields);
       this.sql.exec(
         `INSERT INTO events (seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id,
            idempotency_key, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -168,7 +189,7 @@ export class EventLog {
       events.push({ ...fields, prevHash: hash, hash: eventHash });
       seq = fields.seq;
       hash = eventHash;
-      bytes += encoder.encode(payloadJson).length;
+      bytes += payloadBytes;
     }
 
     const next: LogHead = { tenant: head.tenant, seq, hash, bytes };
@@ -195,12 +216,14 @@ export class EventLog {
     this.head = null;
   }
 
-  /** Events with `seq > afterSeq` still held locally, in seq order, at most `limit`. */
-  readAfter(tenant: string, afterSeq: number, limit: number, upcast = true): EventEnvelope[] {
-    return this.sql
-      .exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
-      .toArray()
-      .map((row) => rowToEvent(tenant, row, upcast));
+  /**
+   * Events with `seq > afterSeq` still held locally, in seq order, at most `limit`.
+   * With `maxBytes` the page also stops before the payloads pass that size (see
+   * `takePage`), so a short page does not mean the log has ended.
+   */
+  readAfter(tenant: string, afterSeq: number, limit: number, upcast = true, maxBytes = Number.POSITIVE_INFINITY): EventEnvelope[] {
+    const rows = this.sql.exec<EventRow>(`SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit);
+    return takePage(rows, limit, maxBytes, (row) => row.payload.length).rows.map((row) => rowToEvent(tenant, row, upcast));
   }
 
   /** Lowest seq still held in the local table, or null when it is empty. */
@@ -222,7 +245,7 @@ export class EventLog {
     let afterSeq = 0;
     let afterHash = GENESIS_HASH;
     for (;;) {
-      const stored = this.readAfter(tenant, afterSeq, pageSize, false);
+      const stored = this.readAfter(tenant, afterSeq, pageSize, false, MAX_PAGE_BYTES);
       if (stored.length === 0) return;
       const verification = verifyChain(stored, afterSeq, afterHash);
       if (!verification.ok) {

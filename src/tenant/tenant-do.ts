@@ -5,7 +5,8 @@ import { type Clock, systemClock } from '../clock';
 import type { Env } from '../env';
 import { TenantlogError } from '../errors';
 import { errorResponse } from '../http/error-response';
-import { InMemoryMetrics, type MetricsRecorder } from '../observability/metrics';
+import type { MetricsRecorder } from '../observability/metrics';
+import { TenantTelemetry } from '../observability/tenant-telemetry';
 import { TenantPipeline } from '../pipeline/tenant-pipeline';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
 import { AlarmScheduler } from './alarm-scheduler';
@@ -29,7 +30,8 @@ export class TenantDO extends DurableObject<Env> {
   readonly plugins: readonly TenantPlugin[];
   /** Flushes the log to the Iceberg table and reads it back; see `TenantPipeline`. */
   readonly pipeline: TenantPipeline;
-  readonly metrics: MetricsRecorder = new InMemoryMetrics();
+  readonly telemetry: TenantTelemetry;
+  readonly metrics: MetricsRecorder;
   private readonly app: Hono<TenantAppEnv>;
   private readonly startedAt: number;
   private readonly sqlLatency = new RollingAverage();
@@ -38,13 +40,44 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.startedAt = Date.now();
-    this.store = new TenantStore(ctx.storage, { now: () => this.clock.now() });
-    this.tenant = this.store.log.storedTenant();
     const clock = { now: () => this.clock.now() };
+    // `GUARDRAILS=off` runs the object bare (no plugins, no metering), so a benchmark can measure their overhead.
+    const guardrails = env.GUARDRAILS !== 'off';
+    this.telemetry = new TenantTelemetry({
+      ctx,
+      env,
+      clock,
+      tenant: () => this.tenant,
+      store: () => this.store,
+      pendingEvents: (tenant) => this.pipelineHealth(tenant).pendingEvents,
+      metered: guardrails,
+    });
+    this.metrics = this.telemetry.metrics;
+    this.store = new TenantStore(this.telemetry.storage, clock);
+    this.store.onCommit((events) => this.telemetry.onCommit(events));
+    this.tenant = this.store.log.storedTenant();
     this.scheduler = new AlarmScheduler(ctx.storage, clock, () => this.tenant);
-    this.pipeline = new TenantPipeline({ ctx, env, store: this.store, clock, scheduler: this.scheduler, tenant: () => this.tenant });
-    const pluginContext = { ctx, env, store: this.store, clock, scheduler: this.scheduler, metrics: this.metrics, tenant: () => this.tenant };
-    this.plugins = tenantPluginFactories.map((create) => create(pluginContext));
+    // Part of every object, also with `GUARDRAILS=off`: trimming the local log relies on it.
+    this.pipeline = new TenantPipeline({
+      ctx,
+      env,
+      store: this.store,
+      clock,
+      scheduler: this.scheduler,
+      telemetry: this.telemetry,
+      tenant: () => this.tenant,
+    });
+    const pluginContext = {
+      ctx: withStorage(ctx, this.telemetry.storage),
+      env,
+      store: this.store,
+      clock,
+      scheduler: this.scheduler,
+      metrics: this.metrics,
+      telemetry: this.telemetry,
+      tenant: () => this.tenant,
+    };
+    this.plugins = guardrails ? tenantPluginFactories.map((create) => create(pluginContext)) : [];
     this.app = createTenantApp((info) => this.servicesFor(info), this.plugins);
   }
 
@@ -81,4 +114,16 @@ export class TenantDO extends DurableObject<Env> {
   private pipelineHealth(tenant: string): PipelineHealth {
     return this.pipeline.health(tenant);
   }
+}
+
+/** `ctx` with `storage` replaced, every other member bound to the original. */
+function withStorage(ctx: DurableObjectState, storage: DurableObjectStorage): DurableObjectState {
+  if (storage === ctx.storage) return ctx;
+  return new Proxy(ctx, {
+    get(target, property) {
+      if (property === 'storage') return storage;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

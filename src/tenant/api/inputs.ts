@@ -23,7 +23,8 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string)
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : what;
-  throw new TenantlogError('VALIDATION_FAILED', `invalid ${what}: ${field} ${issue.message}`, {
+  const problem = issue.path.length > 0 ? `${field} ${issue.message}` : issue.message;
+  throw new TenantlogError('VALIDATION_FAILED', `invalid ${what}: ${problem}`, {
     details: { field, issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
   });
 }
@@ -44,7 +45,8 @@ function describeJson(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-const RESERVED_THING_FIELDS = new Set(['id', 'type', '$type', 'data', 'op', 'collection', 'ifMatch', 'mode']);
+/** Top-level fields of a thing body that are not data; every other field becomes a member of `data`. */
+const RESERVED_THING_FIELDS = new Set(['id', 'type', '$type', 'data']);
 
 export interface ThingInput {
   id?: string | undefined;
@@ -85,7 +87,7 @@ export function parseThingInput(body: Record<string, unknown>): ThingInput {
     }
     data = { ...(data as Record<string, unknown> | undefined), ...extras };
   }
-  return { id, type: type ?? dollarType, data: data ?? {}, hasData: data !== undefined };
+  return { id, type: type ?? dollarType, data: data === undefined ? {} : data, hasData: data !== undefined };
 }
 
 export interface RelationshipInput {
@@ -96,7 +98,8 @@ export interface RelationshipInput {
   data: unknown;
 }
 
-const relationshipSchema = z.object({
+// Strict, so a misspelt or extra field is reported instead of being silently dropped.
+const relationshipSchema = z.strictObject({
   id: idSchema.optional(),
   type: typeSchema.optional(),
   verb: typeSchema.optional(),
@@ -105,7 +108,10 @@ const relationshipSchema = z.object({
   data: z.json().optional(),
 });
 
-/** Reads a relationship from a request body; `verb` is accepted as a synonym of `type`. */
+/**
+ * Reads a relationship from a request body; `verb` is accepted as a synonym of
+ * `type`. Fields other than `id, type, verb, from, to, data` are rejected.
+ */
 export function parseRelationshipInput(body: Record<string, unknown>): RelationshipInput {
   const parsed = parseWith(relationshipSchema, body, 'relationship');
   if (parsed.type !== undefined && parsed.verb !== undefined && parsed.type !== parsed.verb) {

@@ -16,7 +16,8 @@ export interface UpdateThing {
   mode: 'merge' | 'replace';
   /** New type; the current type stays when absent. */
   type?: string | undefined;
-  data: unknown;
+  /** New data or merge patch; the current data stays when absent (a PATCH of the type alone). */
+  data?: unknown;
   /** Version the client last saw (`If-Match`); null skips the check. */
   expectedVersion: number | null;
 }
@@ -40,7 +41,10 @@ export function createThing(tx: CommandTx, command: CreateThing): Thing {
 /** Appends `thing.updated` with the thing's full new data. */
 export function updateThing(tx: CommandTx, command: UpdateThing): Thing {
   const current = requireThing(tx, command.id, command.expectedVersion);
-  const data = command.mode === 'merge' ? applyMergePatch(current.data, command.data) : command.data;
+  let data = current.data;
+  if (command.data !== undefined) {
+    data = command.mode === 'merge' ? applyMergePatch(current.data, command.data) : command.data;
+  }
   tx.emit([{ type: 'thing.updated', payload: { id: command.id, type: command.type ?? current.type, data } }]);
   return readThing(tx.sql, command.id)!;
 }

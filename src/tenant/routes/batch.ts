@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 
 import { UuidV7Generator } from '../../../events/uuidv7';
+import type { Thing } from '../../../projections/things';
 import { isTenantlogError, TenantlogError } from '../../errors';
 import { readJsonBody } from '../../http/body';
 import { createRelationship, deleteRelationship } from '../commands/relationship-commands';
@@ -15,7 +16,6 @@ import {
   requireObject,
   type ThingInput,
 } from '../api/inputs';
-import { relationshipView, thingView } from '../api/views';
 import { jsonResponse, runWrite } from '../api/write';
 import type { CommandTx } from '../tenant-store';
 
@@ -31,61 +31,75 @@ type BatchOperation =
 
 const generatedIds = new UuidV7Generator();
 
+/** Fields that steer an operation; the rest of it is the thing or relationship. */
+const OPERATION_FIELDS = ['op', 'collection', 'ifMatch', 'version', 'mode'] as const;
+
 /**
  * Parses one operation. Things are the default collection; `update` merges unless
  * `mode` is `replace`; `ifMatch` (or `version`) carries the expected version.
  */
-function parseOperation(raw: unknown, index: number): BatchOperation {
-  const operation = requireObject(raw, `operation ${index}`);
+function parseOperation(raw: unknown): BatchOperation {
+  const operation = requireObject(raw, 'a batch operation');
   const collection = operation.collection ?? 'things';
   if (collection !== 'things' && collection !== 'relationships') {
-    throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: collection must be "things" or "relationships"`);
+    throw new TenantlogError('VALIDATION_FAILED', 'collection must be "things" or "relationships"');
   }
   const expected = operation.ifMatch ?? operation.version;
   const expectedVersion = expected === undefined ? null : parseIfMatch(String(expected));
+  const fields = withoutOperationFields(operation);
 
   switch (operation.op) {
     case 'create':
       if (collection === 'relationships') {
-        return { op: 'create', collection, relationship: parseRelationshipInput(withoutBatchFields(operation)) };
+        return { op: 'create', collection, relationship: parseRelationshipInput(fields) };
       } else {
-        const thing = parseThingInput(operation);
+        const thing = parseThingInput(fields);
         if (thing.type === undefined) {
-          throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: type (or $type) is required to create a thing`);
+          throw new TenantlogError('VALIDATION_FAILED', 'type (or $type) is required to create a thing');
         }
         return { op: 'create', collection, thing: { ...thing, type: thing.type } };
       }
     case 'update': {
       if (collection === 'relationships') {
-        throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: relationships cannot be updated; delete and create instead`);
+        throw new TenantlogError('VALIDATION_FAILED', 'relationships cannot be updated; delete and create instead');
       }
       const mode = operation.mode ?? 'merge';
       if (mode !== 'merge' && mode !== 'replace') {
-        throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: mode must be "merge" or "replace"`);
+        throw new TenantlogError('VALIDATION_FAILED', 'mode must be "merge" or "replace"');
       }
-      return { op: 'update', collection, id: requireId(operation.id, index), mode, thing: parseThingInput(operation), expectedVersion };
+      const thing = parseThingInput(fields);
+      if (mode === 'replace' && !thing.hasData) {
+        throw new TenantlogError('VALIDATION_FAILED', 'mode "replace" replaces data, so the operation needs data or data fields');
+      }
+      return { op: 'update', collection, id: requireId(operation.id), mode, thing, expectedVersion };
     }
     case 'delete':
       return collection === 'things'
-        ? { op: 'delete', collection, id: requireId(operation.id, index), expectedVersion }
-        : { op: 'delete', collection, id: requireId(operation.id, index) };
+        ? { op: 'delete', collection, id: requireId(operation.id), expectedVersion }
+        : { op: 'delete', collection, id: requireId(operation.id) };
     default:
-      throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: op must be "create", "update" or "delete", not ${JSON.stringify(operation.op)}`);
+      throw new TenantlogError('VALIDATION_FAILED', `op must be "create", "update" or "delete", not ${JSON.stringify(operation.op)}`);
   }
 }
 
-function withoutBatchFields(operation: Record<string, unknown>): Record<string, unknown> {
-  const { op: _op, collection: _collection, ...rest } = operation;
+function withoutOperationFields(operation: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...operation };
+  for (const field of OPERATION_FIELDS) delete rest[field];
   return rest;
 }
 
-function requireId(value: unknown, index: number): string {
+function requireId(value: unknown): string {
   if (typeof value !== 'string') {
-    throw new TenantlogError('VALIDATION_FAILED', `operation ${index}: id is required`);
+    throw new TenantlogError('VALIDATION_FAILED', 'id is required');
   }
-  return parseEntityId(value, `operation ${index} id`);
+  return parseEntityId(value, 'id');
 }
 
+/**
+ * Runs one operation and returns its summary. Summaries leave out `data`: a batch
+ * of small patches to one large thing would otherwise repeat that thing's data in
+ * every result and build a response far larger than the request.
+ */
 function executeOperation(tx: CommandTx, operation: BatchOperation): Record<string, unknown> {
   if (operation.collection === 'relationships') {
     if (operation.op === 'create') {
@@ -93,7 +107,8 @@ function executeOperation(tx: CommandTx, operation: BatchOperation): Record<stri
         ...operation.relationship,
         id: operation.relationship.id ?? generatedIds.next(tx.now),
       });
-      return { op: 'create', collection: 'relationships', relationship: relationshipView(relationship) };
+      const { id, type, from, to, seq } = relationship;
+      return { op: 'create', collection: 'relationships', id, type, from, to, seq };
     }
     deleteRelationship(tx, operation.id);
     return { op: 'delete', collection: 'relationships', id: operation.id };
@@ -103,21 +118,39 @@ function executeOperation(tx: CommandTx, operation: BatchOperation): Record<stri
     case 'create': {
       const { thing } = operation;
       const created = createThing(tx, { id: thing.id ?? generatedIds.next(tx.now), type: thing.type, data: thing.data });
-      return { op: 'create', collection: 'things', thing: thingView(created) };
+      return { op: 'create', collection: 'things', ...thingSummary(created) };
     }
     case 'update': {
       const updated = updateThing(tx, {
         id: operation.id,
         mode: operation.mode,
         type: operation.thing.type,
-        data: operation.mode === 'merge' && !operation.thing.hasData ? {} : operation.thing.data,
+        data: operation.thing.hasData ? operation.thing.data : undefined,
         expectedVersion: operation.expectedVersion,
       });
-      return { op: 'update', collection: 'things', thing: thingView(updated) };
+      return { op: 'update', collection: 'things', ...thingSummary(updated) };
     }
     case 'delete':
       deleteThing(tx, { id: operation.id, expectedVersion: operation.expectedVersion });
       return { op: 'delete', collection: 'things', id: operation.id };
+  }
+}
+
+function thingSummary(thing: Thing): Record<string, unknown> {
+  return { id: thing.id, type: thing.type, version: thing.version, seq: thing.seq };
+}
+
+/** Runs `step` for operation `index`, prefixing any error with the index so the client knows which one failed. */
+function atOperation<T>(index: number, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (!isTenantlogError(error)) throw error;
+    throw new TenantlogError(error.code, `operation ${index} failed, so no operation was applied: ${error.message}`, {
+      details: { ...error.details, operationIndex: index },
+      headers: error.headers,
+      cause: error,
+    });
   }
 }
 
@@ -133,21 +166,11 @@ export function registerBatchRoutes(app: Hono<TenantAppEnv>): void {
         details: { limit: MAX_BATCH_OPERATIONS },
       });
     }
-    const operations = raw.map((operation, index) => parseOperation(operation, index));
+    const operations = raw.map((operation, index) => atOperation(index, () => parseOperation(operation)));
 
     // All operations run in one transaction: the first failure rolls back every event.
     return runWrite(c, body, (tx) => {
-      const results = operations.map((operation, index) => {
-        try {
-          return executeOperation(tx, operation);
-        } catch (error) {
-          if (!isTenantlogError(error)) throw error;
-          throw new TenantlogError(error.code, `operation ${index} failed, so no operation was applied: ${error.message}`, {
-            details: { ...error.details, operationIndex: index },
-            cause: error,
-          });
-        }
-      });
+      const results = operations.map((operation, index) => atOperation(index, () => executeOperation(tx, operation)));
       const first = tx.appended[0];
       const last = tx.appended[tx.appended.length - 1];
       return jsonResponse(200, {

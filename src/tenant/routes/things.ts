@@ -74,7 +74,7 @@ export function registerThingRoutes(app: Hono<TenantAppEnv>): void {
           id,
           mode: method === 'patch' ? 'merge' : 'replace',
           type: input.type,
-          data: method === 'patch' && !input.hasData ? {} : input.data,
+          data: input.hasData ? input.data : undefined,
           expectedVersion,
         });
         return jsonResponse(200, thingView(thing), { etag: thingEtag(thing.version) });

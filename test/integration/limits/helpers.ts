@@ -92,3 +92,15 @@ export async function statusesOf(tenant: string, count: number, path = '/things'
   }
   return statuses;
 }
+
+/**
+ * Reads one sample from `GET /admin/tenants/<tenant>/metrics`. Admin requests are
+ * neither rate limited nor counted in the window under test.
+ */
+export async function adminMetricValue(tenant: string, series: string): Promise<number | undefined> {
+  const response = await adminRequest(tenant, 'GET', '/metrics');
+  if (response.status !== 200) throw new Error(`GET /metrics of ${tenant} returned ${response.status}: ${await response.text()}`);
+  const text = await response.text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

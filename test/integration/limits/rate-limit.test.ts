@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
 import {
+  adminMetricValue,
   adminRequest,
   configureRateLimit,
   createThing,
@@ -259,11 +260,8 @@ describe('warning threshold', () => {
     const tenant = 'rl-warning';
     const clock = await useManualClock(tenant);
     await configureRateLimit(tenant, { requestsPerWindow: 10, warningThreshold: 0.5, windowStrategy: 'fixed' });
-    const warnings = () =>
-      runInDurableObject(tenantStub(tenant), (instance) => {
-        const metrics = instance.metrics as unknown as { counters: Map<string, { value: number }> };
-        return metrics.counters.get('rate_limit_warnings_total{scope="total",tenant="rl-warning"}')?.value ?? 0;
-      });
+    const warnings = async () =>
+      (await adminMetricValue(tenant, 'dotdo_rate_limit_warnings_total{namespace="rl-warning",scope="total",tenant="rl-warning"}')) ?? 0;
     await statusesOf(tenant, 4);
     expect(await warnings()).toBe(0);
     await statusesOf(tenant, 1);
@@ -282,17 +280,11 @@ describe('metrics', () => {
     await useManualClock(tenant);
     await configureRateLimit(tenant, { requestsPerWindow: 3, windowStrategy: 'fixed' });
     await statusesOf(tenant, 5);
-    const snapshot = await runInDurableObject(tenantStub(tenant), (instance) => {
-      const metrics = instance.metrics as unknown as {
-        counters: Map<string, { value: number }>;
-        gauges: Map<string, { value: number }>;
-      };
-      return {
-        remaining: metrics.gauges.get('rate_limit_remaining{tenant="rl-metrics"}')?.value,
-        total: metrics.gauges.get('rate_limit_total{tenant="rl-metrics"}')?.value,
-        limited: metrics.counters.get('rate_limited_requests_total{scope="total",tenant="rl-metrics"}')?.value,
-      };
-    });
+    const snapshot = {
+      remaining: await adminMetricValue(tenant, 'rate_limit_remaining{tenant="rl-metrics"}'),
+      total: await adminMetricValue(tenant, 'rate_limit_total{tenant="rl-metrics"}'),
+      limited: await adminMetricValue(tenant, 'dotdo_rate_limited_requests_total{namespace="rl-metrics",scope="total",tenant="rl-metrics"}'),
+    };
     expect(snapshot).toEqual({ remaining: 0, total: 3, limited: 2 });
   });
 });

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+
+import { canonicalJson, hasLoneSurrogate } from '../../events/canonical';
+
+/** Builds the double whose IEEE 754 bits are the 16 hex digits `bits`. */
+function ieee754(bits: string): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigUint64(0, BigInt(`0x${bits}`));
+  return view.getFloat64(0);
+}
+
+describe('canonicalJson', () => {
+  // RFC 8785, Appendix B: IEEE 754 values and their canonical text.
+  const numberVectors: Array<[string, string]> = [
+    ['0000000000000000', '0'],
+    ['8000000000000000', '0'],
+    ['0000000000000001', '5e-324'],
+    ['8000000000000001', '-5e-324'],
+    ['7fefffffffffffff', '1.7976931348623157e+308'],
+    ['ffefffffffffffff', '-1.7976931348623157e+308'],
+    ['4340000000000000', '9007199254740992'],
+    ['c340000000000000', '-9007199254740992'],
+    ['4430000000000000', '295147905179352830000'],
+    ['44b52d02c7e14af5', '9.999999999999997e+22'],
+    ['44b52d02c7e14af6', '1e+23'],
+    ['44b52d02c7e14af7', '1.0000000000000001e+23'],
+    ['444b1ae4d6e2ef4e', '999999999999999700000'],
+    ['444b1ae4d6e2ef4f', '999999999999999900000'],
+    ['444b1ae4d6e2ef50', '1e+21'],
+    ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
+    ['3eb0c6f7a0b5ed8d', '0.000001'],
+    ['41b3de4355555553', '333333333.3333332'],
+    ['41b3de4355555554', '333333333.33333325'],
+    ['41b3de4355555555', '333333333.3333333'],
+    ['41b3de4355555556', '333333333.3333334'],
+    ['41b3de4355555557', '333333333.33333343'],
+    ['becbf647612f3696', '-0.0000033333333333333333'],
+    ['43143ff3c1cb0959', '1424953923781206.2'],
+  ];
+  for (const [bits, expected] of numberVectors) {
+    it(`writes the double 0x${bits} as ${expected}`, () => {
+      expect(canonicalJson(ieee754(bits))).toBe(expected);
+    });
+  }
+
+  it('rejects NaN and the infinities', () => {
+    for (const bits of ['7fffffffffffffff', '7ff0000000000000', 'fff0000000000000']) {
+      expect(() => canonicalJson(ieee754(bits))).toThrow(TypeError);
+    }
+  });
+
+  it('sorts member names by UTF-16 code units', () => {
+    // RFC 8785, section 3.2.3: the emoji's high surrogate (D83D) sorts before U+FB33.
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
+    expect(canonicalJson(input)).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
+        '"\u20ac":"Euro Sign","\ud83d\ude00":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}',
+    );
+  });
+
+  it('transforms the RFC 8785 example', () => {
+    // RFC 8785, section 3.2.2: the input as parsed from its JSON text.
+    const input = JSON.parse(
+      '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],' +
+        ' "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",' +
+        ' "literals": [null, true, false]}',
+    );
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('escapes only what JSON requires', () => {
+    expect(canonicalJson('\u0001\b\f\t\u001f\u007f/é')).toBe('"\\u0001\\b\\f\\t\\u001f\u007f/é"');
+  });
+
+  it('writes nested values without white space and is a fixed point', () => {
+    const input = { b: [{}, [], { z: 1, a: -0 }], a: '' };
+    const canonical = canonicalJson(input);
+    expect(canonical).toBe('{"a":"","b":[{},[],{"a":0,"z":1}]}');
+    expect(canonicalJson(JSON.parse(canonical))).toBe(canonical);
+  });
+
+  it('sorts integer-like member names as strings', () => {
+    expect(canonicalJson({ 10: 'a', 2: 'b', 1: 'c', a: 'd' })).toBe('{"1":"c","10":"a","2":"b","a":"d"}');
+  });
+
+  it('leaves out undefined members and writes undefined array items as null', () => {
+    expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+    expect(canonicalJson([undefined, 1])).toBe('[null,1]');
+  });
+
+  it('rejects values JSON cannot carry', () => {
+    expect(() => canonicalJson(10n)).toThrow(TypeError);
+    expect(() => canonicalJson(() => 1)).toThrow(TypeError);
+    expect(() => canonicalJson(Symbol('s'))).toThrow(TypeError);
+    expect(() => canonicalJson({ nested: [Number.NaN] })).toThrow(TypeError);
+  });
+
+  it('rejects strings and names with unpaired surrogates', () => {
+    expect(() => canonicalJson('a\ud800')).toThrow(/unpaired surrogate/);
+    expect(() => canonicalJson({ '\udc00': 1 })).toThrow(/unpaired surrogate/);
+    expect(() => canonicalJson(['\ude00\ud83d'])).toThrow(/unpaired surrogate/);
+    expect(canonicalJson('\ud83d\ude00')).toBe('"😀"');
+  });
+});
+
+describe('hasLoneSurrogate', () => {
+  it('finds unpaired halves and accepts pairs', () => {
+    expect(hasLoneSurrogate('plain')).toBe(false);
+    expect(hasLoneSurrogate('😀 pair')).toBe(false);
+    expect(hasLoneSurrogate('\ud800')).toBe(true);
+    expect(hasLoneSurrogate('x\udfff')).toBe(true);
+    expect(hasLoneSurrogate('\ude00\ud83d')).toBe(true);
+    expect(hasLoneSurrogate('\ud83d\ud83d\ude00')).toBe(true);
+  });
+});
