@@ -180,14 +180,35 @@ export class TenantPipeline {
     return page;
   }
 
-  /** Rebuilds every projection from the whole log while the object accepts nothing else. */
+  /**
+   * Rebuilds every projection from the whole log. A log held wholly in SQLite is
+   * replayed in one transaction, as before any trimming. Otherwise the object
+   * accepts nothing else meanwhile: it first reads the whole log to check it, so a
+   * broken or unreadable log fails with nothing changed, then replays it in chunks
+   * (see `ProjectionRebuild`). Throws LOG_INTEGRITY or UNAVAILABLE from the check.
+   */
   async rebuildProjections(tenant: string): Promise<RebuildResult> {
     const { ctx, store, clock } = this.context;
-    return await ctx.blockConcurrencyWhile(async () => {
-      const checksumBefore = store.checksum().checksum;
-      const events = await this.rebuilds.rebuild(this.logSource(tenant), clock.now());
-      return { events, lastSeq: store.log.readHead(tenant).seq, checksumBefore, checksum: store.checksum() };
+    const checksumBefore = store.checksum().checksum;
+    const lastSeq = store.log.readHead(tenant).seq;
+    const oldestLocal = store.log.oldestLocalSeq();
+    if (lastSeq === 0 || oldestLocal === 1) {
+      const result = store.rebuildProjections(store.log.iterateLocal(tenant));
+      return { events: result.events, lastSeq, checksumBefore, checksum: result.checksum };
+    }
+
+    const source = this.logSource(tenant);
+    const outcome = await ctx.blockConcurrencyWhile(async (): Promise<{ events: number } | { error: unknown }> => {
+      try {
+        await this.rebuilds.check(source);
+      } catch (error) {
+        // Nothing has changed yet, so the object goes on serving; only a failure after the reset below resets it.
+        return { error };
+      }
+      return { events: await this.rebuilds.rebuild(source, clock.now()) };
     });
+    if ('error' in outcome) throw outcome.error;
+    return { events: outcome.events, lastSeq, checksumBefore, checksum: store.checksum() };
   }
 
   logSource(tenant: string): TenantLogSource {

@@ -144,6 +144,24 @@ describe('flush through POST /admin/checkpoint', () => {
     });
   });
 
+  it('reports its R2 operations and delivered events for cost attribution', async () => {
+    await setUpTenant('flush-cost', { localRetentionEvents: 0, flushRoundMaxEvents: 10 });
+    await createThings('flush-cost', 25);
+    await checkpoint('flush-cost');
+    const stored = (await env.LOG.list({ prefix: 'events/data/tenant=flush-cost/' })).objects;
+    const storedBytes = stored.reduce((total, object) => total + object.size, 0);
+
+    // Every event is trimmed, so the export reads each of the 3 files once.
+    expect((await admin('flush-cost', 'GET', '/export')).status).toBe(200);
+    const report = (await (await admin('flush-cost', 'GET', '/cost')).json()) as {
+      pipeline: { events: number; bytes: number };
+      r2: { classAOperations: number; classBOperations: number; storageBytes: number };
+    };
+    expect(report.pipeline.events).toBe(25);
+    expect(report.pipeline.bytes).toBeGreaterThan(25 * 300);
+    expect(report.r2).toMatchObject({ classAOperations: 3, classBOperations: 3, storageBytes: storedBytes });
+  });
+
   it('needs the admin token', async () => {
     const response = await SELF.fetch('http://flush-auth.localhost/admin/checkpoint', { method: 'POST' });
     expect(response.status).toBe(401);

@@ -117,6 +117,21 @@ describe('POST /admin/projections/rebuild', () => {
     expect((await SELF.fetch('http://reader-rebuild.localhost/things/thing-4')).status).toBe(404);
   });
 
+  it('changes nothing when the trimmed log cannot be read', async () => {
+    await buildTrimmedLog('reader-rebuild-broken');
+    const checksum = async () =>
+      ((await (await admin('reader-rebuild-broken', 'GET', '/projections/checksum')).json()) as { checksum: string }).checksum;
+    const before = await checksum();
+    await env.LOG.delete('events/data/tenant=reader-rebuild-broken/day=2100-01-02/reader-rebuild-broken-31-50.parquet');
+
+    const response = await admin('reader-rebuild-broken', 'POST', '/projections/rebuild');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+    expect(await checksum()).toBe(before);
+    const listed = await SELF.fetch('http://reader-rebuild-broken.localhost/things?limit=100');
+    expect(((await listed.json()) as { items: unknown[] }).items).toHaveLength(58);
+  });
+
   it('finishes an interrupted rebuild before serving requests', async () => {
     await setUpTenant('reader-resume', { localRetentionEvents: 3 });
     await createThings('reader-resume', 10);
