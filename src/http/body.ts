@@ -4,16 +4,16 @@ import { TenantlogError } from '../errors';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Reads a request body as text, rejecting more than `maxBytes` without buffering
- * the excess: a declared `Content-Length` over the limit fails at once, and a
+ * Reads a request body, rejecting more than `maxBytes` without buffering the
+ * excess: a declared `Content-Length` over the limit fails at once, and a
  * chunked body fails as soon as the running total passes it.
  */
-export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
+export async function readBodyBytes(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) {
     throw tooLarge(Number(declared), maxBytes);
   }
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -35,6 +35,12 @@ export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES):
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/** Reads a request body as UTF-8 text, with the size limit of `readBodyBytes`. */
+export async function readBodyText(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
+  const bytes = await readBodyBytes(request, maxBytes);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (cause) {
