@@ -12,6 +12,9 @@ export default defineConfig({
             miniflare: { bindings: { LOG_REQUESTS: 'false', RATE_LIMIT_ADMIN_TENANTS: 'rl-internal-admin' } },
           }),
         ],
+        // The pool cannot load a `.wasm` import (parquet-wasm) from outside the project
+        // root, which is where a symlinked node_modules (as in git worktrees) resolves to.
+        resolve: { preserveSymlinks: true },
         test: {
           name: 'workers',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
