@@ -21,6 +21,9 @@ export default defineConfig({
             },
           }),
         ],
+        // The pool cannot load a `.wasm` import (parquet-wasm) from outside the project
+        // root, which is where a symlinked node_modules (as in git worktrees) resolves to.
+        resolve: { preserveSymlinks: true },
         test: {
           name: 'workers',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],

@@ -13,12 +13,14 @@ export interface ForwardOptions {
 
 /**
  * Sends a request to the tenant's Durable Object, replacing any client-sent
- * internal headers with the facts the edge established.
+ * internal headers with the facts the edge established. Throws
+ * PAYLOAD_TOO_LARGE for a body over `MAX_BODY_BYTES`.
  *
- * The body is read here first, up to the 1 MiB limit (413 beyond it). Streaming it
- * through would fail whenever the object answers before reading it (a 429, a 400 on
- * a header): workerd rejects reads of an incoming request stream after the Worker
- * has returned its response.
+ * The body is read here, up to the limit, rather than streamed: when the object
+ * responds before reading a streamed body (a 404, a 405, a 413 by Content-Length),
+ * workerd keeps piping the client's body after the response was sent, fails with
+ * "Can't read from request stream after response has been sent" and restarts
+ * the Worker, so the requests that follow hang or get a 503.
  */
 export async function forwardToTenant(env: Env, request: Request, options: ForwardOptions): Promise<Response> {
   const incoming = new URL(request.url);
@@ -30,8 +32,8 @@ export async function forwardToTenant(env: Env, request: Request, options: Forwa
   if (options.admin) headers.set(ADMIN_HEADER, '1');
   if (options.actor !== null) headers.set(ACTOR_HEADER, options.actor);
 
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
   const body = hasBody ? await readBodyBytes(request) : null;
   const stub = env.TENANTS.get(env.TENANTS.idFromName(options.tenant));
-  return stub.fetch(url, { method: request.method, headers, body });
+  return await stub.fetch(url, { method: request.method, headers, body });
 }

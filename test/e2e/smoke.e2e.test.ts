@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { type DevServer, removeStateDir, startDevServer } from './harness/wrangler-dev';
+import { useDevServer } from './harness/use-dev-server';
 
-let server: DevServer;
-
-beforeAll(async () => {
-  server = await startDevServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (server) removeStateDir(server.persistDir);
-});
+const server = useDevServer();
 
 it('serves a write and a read under wrangler dev', async () => {
   const created = await server.request('smoke', '/things', {

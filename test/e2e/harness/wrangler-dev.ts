@@ -25,9 +25,10 @@ export interface DevServerOptions {
 
 /** A running `wrangler dev` bound to 127.0.0.1 on a free port. */
 export interface DevServer {
+  /** Port of the current process; `restart` picks a new one. */
   readonly port: number;
   readonly persistDir: string;
-  /** Output of the process so far, for failure messages. */
+  /** Output of every process started so far (one per `restart`), for failure messages. */
   output(): string;
   /**
    * Sends a request as if to `http://<tenant>.localhost:<port><path>`: it connects
@@ -39,6 +40,12 @@ export interface DevServer {
   stop(): Promise<void>;
   /** Kills the server and its workerd child at once with SIGKILL, as a crash would. */
   kill(): Promise<void>;
+  /**
+   * Stops the server if it still runs (SIGTERM, as `stop`) and starts a new
+   * `wrangler dev` on the same persist dir and options, on a new free port, then
+   * waits until it responds. After `kill`, this is how a test resumes from a crash.
+   */
+  restart(): Promise<void>;
 }
 
 export interface HostRequestInit {
@@ -110,14 +117,59 @@ export function removeStateDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** One `wrangler dev` process and the promise that settles when it exits. */
+interface DevProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly exited: Promise<void>;
+}
+
 /**
  * Starts `wrangler dev` on a free loopback port and waits until it answers.
  * The process runs in its own process group so `kill` also ends workerd.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const persistDir = options.persistDir ?? createStateDir();
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  let current = await launch(options, persistDir, collect);
+
+  const request = (tenant: string | null, path: string, init: HostRequestInit = {}) =>
+    requestWithHost(current.port, tenant === null ? `localhost:${current.port}` : `${tenant}.localhost:${current.port}`, path, init);
+  const stop = async () => {
+    await signalGroup(current, 'SIGTERM', 5_000);
+    await signalGroup(current, 'SIGKILL', 5_000);
+  };
+
+  const server: DevServer = {
+    get port() {
+      return current.port;
+    },
+    persistDir,
+    output: () => output,
+    request,
+    stop,
+    kill: async () => {
+      await signalGroup(current, 'SIGKILL', 5_000);
+    },
+    restart: async () => {
+      await stop();
+      output += '\n--- restart ---\n';
+      current = await launch(options, persistDir, collect);
+      await waitUntilAnswering(current, request, () => output, options.startTimeoutMs);
+    },
+  };
+
+  await waitUntilAnswering(current, request, () => output, options.startTimeoutMs);
+  return server;
+}
+
+async function launch(options: DevServerOptions, persistDir: string, collect: (chunk: Buffer) => void): Promise<DevProcess> {
   const port = await freePort();
   const inspectorPort = await freePort();
-  const persistDir = options.persistDir ?? createStateDir();
   const args = [
     'dev',
     '--ip', '127.0.0.1',
@@ -137,53 +189,40 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return { child, port, exited };
+}
 
-  const request = (tenant: string | null, path: string, init: HostRequestInit = {}) =>
-    requestWithHost(port, tenant === null ? `localhost:${port}` : `${tenant}.localhost:${port}`, path, init);
-
-  const server: DevServer = {
-    port,
-    persistDir,
-    output: () => output,
-    request,
-    stop: async () => {
-      await signalGroup(child, 'SIGTERM', exited, 5_000);
-      await signalGroup(child, 'SIGKILL', exited, 5_000);
-    },
-    kill: async () => {
-      await signalGroup(child, 'SIGKILL', exited, 5_000);
-    },
-  };
-
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+/** Polls `GET /health` of the default tenant until it returns a status below 500, and kills the process on timeout. */
+async function waitUntilAnswering(
+  devProcess: DevProcess,
+  request: DevServer['request'],
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`wrangler dev exited with code ${child.exitCode} before answering:\n${output}`);
+    if (devProcess.child.exitCode !== null) {
+      throw new Error(`wrangler dev exited with code ${devProcess.child.exitCode} before answering:\n${output()}`);
     }
     try {
       const response = await request(null, '/health', { timeoutMs: 2_000 });
       await response.body?.cancel();
-      if (response.status < 500) return server;
+      if (response.status < 500) return;
     } catch {
       // Not listening yet; retried below until the deadline.
     }
     if (Date.now() > deadline) {
-      await server.kill();
-      throw new Error(`wrangler dev did not answer on port ${port} within the timeout:\n${output}`);
+      await signalGroup(devProcess, 'SIGKILL', 5_000);
+      throw new Error(`wrangler dev did not answer on port ${devProcess.port} within ${timeoutMs} ms:\n${output()}`);
     }
     await new Promise((wait) => setTimeout(wait, 250));
   }
 }
 
-async function signalGroup(child: ChildProcess, signal: NodeJS.Signals, exited: Promise<void>, waitMs: number): Promise<void> {
+async function signalGroup({ child, exited }: DevProcess, signal: NodeJS.Signals, waitMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);

@@ -1,0 +1,72 @@
+import type { MachineDescription } from './machine';
+import type { BenchRow, BenchSuite, SuiteResult } from './suite';
+
+/** One suite's outcome in a run. */
+export interface SuiteRun {
+  suite: BenchSuite;
+  result: SuiteResult;
+}
+
+const ROW_FIELDS = new Set(['suite', 'name', 'unit', 'ours', 'baseline', 'ratio', 'targetRatio']);
+
+/** Renders docs/benchmarks.md from one run of every suite. */
+export function renderBenchmarksPage(runs: readonly SuiteRun[], machine: MachineDescription, date: Date): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    '`npm run bench` measures Tenantlog against a minimal baseline on the same machine in the same run and writes',
+    '`bench/results.json` and this page. Each ratio is ours divided by baseline, so higher is better;',
+    'absolute rates depend on the machine and its load, so compare ratios across machines, not rates.',
+    'The test suite never asserts these numbers.',
+    '',
+    '## Run',
+    '',
+    `- Date: ${date.toISOString()}`,
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB; ${machine.os}`,
+    `- Node ${machine.node}, wrangler ${machine.wrangler} (\`wrangler dev\`, local workerd)`,
+    `- 1-minute load average at the start: ${machine.loadAverageAtStart} (other processes shared the cores during the run)`,
+    '',
+    '## Results',
+    '',
+    '| benchmark | unit | ours | baseline | ratio | target |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+    ...runs.flatMap(({ result }) => result.rows.map(resultLine)),
+    '',
+  ];
+
+  for (const { suite, result } of runs) {
+    lines.push(`## ${suite.title}`, '', suite.method, '');
+    for (const row of result.rows) {
+      const details = Object.entries(row).filter(([field]) => !ROW_FIELDS.has(field));
+      if (details.length === 0) continue;
+      lines.push(`Details of "${row.name}":`, '', '| field | value |', '| --- | ---: |');
+      for (const [field, value] of details) lines.push(`| ${field} | ${String(value)} |`);
+      lines.push('');
+    }
+    if (result.notes) lines.push(result.notes, '');
+  }
+
+  lines.push(
+    '## Running and extending',
+    '',
+    '```sh',
+    'npm run bench              # every suite; rewrites bench/results.json and this page',
+    'npm run bench -- append    # only the suites named (ids: ' + runs.map(({ suite }) => suite.id).join(', ') + '); prints, writes nothing',
+    'npm run bench -- --quick   # short windows to check that the suites run; prints, writes nothing',
+    '```',
+    '',
+    'A suite is a module in `bench/suites/` that returns rows built with `compare` (`bench/suite.ts`) and is listed in',
+    '`bench/suites/index.ts`. Bench-only Workers live in `bench/workers/`, each with its own wrangler configuration in `bench/`.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function resultLine(row: BenchRow): string {
+  const target = typeof row.targetRatio === 'number' ? `≥ ${row.targetRatio} (${row.ratio >= row.targetRatio ? 'met' : 'not met'})` : '';
+  return `| ${row.name} | ${row.unit} | ${formatNumber(row.ours)} | ${formatNumber(row.baseline)} | ${row.ratio} | ${target} |`;
+}
+
+function formatNumber(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
