@@ -44,7 +44,7 @@ function columnStatsByName(statistics: readonly ParquetColumnStatistics[]): Even
 }
 
 /**
- * The object key prefix of a table location: `events` for `s3://tenantlog-events/events`.
+ * Returns the object key prefix of a table location: `events` for `s3://tenantlog-events/events`.
  * Throws IcebergError for a location without a prefix under the bucket, because data
  * and metadata files need a folder of their own.
  */

@@ -21,8 +21,8 @@ export interface CommittedFile {
 }
 
 /**
- * Where one tenant's log lives. Events from `oldestLocalSeq()` up to the head are
- * held locally; everything before was flushed and committed. Local events may be
+ * Storage of one tenant's log. Events from `oldestLocalSeq()` up to the head are
+ * held locally, and everything before was flushed and committed. Local events may be
  * trimmed while a read is in progress, so the reader asks again before each step.
  */
 export interface TenantLogSource {
@@ -44,9 +44,9 @@ export interface ReadTenantLogOptions {
   fromSeq?: number;
   /** Last seq to return; the head at the start of the read by default, and never past it. */
   toSeq?: number;
-  /** Most events per yielded batch; 1000 by default. */
+  /** Maximum events per yielded batch; 1000 by default. */
   batchSize?: number;
-  /** Lift payloads to their type's current schema version; false (the stored form, which the hashes cover) by default. */
+  /** Lifts payloads to their type's current schema version; false (the stored form, which the hashes cover) by default. */
   upcast?: boolean;
 }
 

@@ -10,18 +10,18 @@ import { CommitBatcher } from './commit-batcher';
 import { type PipelineConfig, readPipelineConfig } from './pipeline-config';
 import { type CatalogFaults, TableCommitter } from './table-committer';
 
-/** Most committed files one `committedFiles` call returns. */
+/** Maximum committed files one `committedFiles` call returns. */
 const MAX_FILES_PER_CALL = 1000;
-/** Most snapshots one `snapshots` call returns. */
+/** Maximum snapshots one `snapshots` call returns. */
 export const MAX_SNAPSHOTS_PER_CALL = 1000;
 
 /**
  * The single writer of the events table's metadata (one object, `idFromName('events')`).
- * Tenant objects send it the data files of each flush; it batches concurrent requests
- * into one snapshot per round (see `TableCommitter` for the protocol), because R2
- * accepts about one write per second to one key and every round rewrites
- * `version-hint.text`. Its SQLite record of the current metadata version and of
- * every committed file is the authority on the table's contents.
+ * Tenant objects send it the data files of each flush, and it batches concurrent
+ * requests into one snapshot per round (see `TableCommitter` for the protocol). It
+ * batches because R2 accepts about one write per second to one key, and every round
+ * rewrites `version-hint.text`. Its SQLite record of the current metadata version
+ * and of every committed file is the authority on the table's contents.
  */
 export class CatalogDO extends DurableObject<Env> {
   /** Replaced by tests to step time; see `Clock`. */
@@ -54,7 +54,7 @@ export class CatalogDO extends DurableObject<Env> {
   }
 
   /**
-   * Commits the data files of one flush and resolves once the commit that holds them
+   * Commits the data files of one flush and resolves once the commit that contains them
    * is durable in this object's record. Files committed before (by path) are skipped,
    * so a retried flush is harmless. Rejects with the reason when the request breaks
    * the table layout or does not continue the tenant's committed log.
@@ -71,7 +71,7 @@ export class CatalogDO extends DurableObject<Env> {
     return this.store.filesOverlapping(tenant, fromSeq, toSeq, limit);
   }
 
-  /** The end of `tenant`'s committed log: its last seq (0 when nothing is committed). */
+  /** Returns the last committed seq of `tenant` (0 when nothing is committed). */
   committedLastSeq(tenant: string): number {
     return this.store.readTenant(tenant, '').lastSeq;
   }

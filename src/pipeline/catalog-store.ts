@@ -169,7 +169,7 @@ export class CatalogStore {
     return row === undefined ? null : fileRecord(row);
   }
 
-  /** The end of `tenant`'s committed log; seq 0 and `genesisHash` before its first commit. */
+  /** Returns the end of `tenant`'s committed log: seq 0 and `genesisHash` before its first commit. */
   readTenant(tenant: string, genesisHash: string): TenantRecord {
     const row = this.sql
       .exec<{ last_seq: number; last_hash: string }>(`SELECT last_seq, last_hash FROM catalog_tenants WHERE tenant = ?`, tenant)

@@ -22,7 +22,7 @@ export interface CommitRequest {
   lastHash: string;
 }
 
-/** Returned once the commit that holds the request's files is durable in the catalog's own record. */
+/** Result of a commit request, returned once the commit that contains its files is durable in the catalog's own record. */
 export interface CommitResult {
   /** Snapshot that contains the files, as a decimal string because ids exceed 2^53. */
   snapshotId: string;

@@ -24,7 +24,7 @@ export interface DescribedRequest {
   files: DescribedFile[];
 }
 
-/** What one request contributes to a round. */
+/** The files one request adds to a round, and the tenant's log end after them. */
 export interface RequestPlan {
   tenant: string;
   added: FileRecord[];
@@ -62,9 +62,9 @@ export function describeRequest(request: CommitRequest, tableLocation: string): 
 
 /**
  * Places a described request after the tenant's committed log. A file whose path is
- * committed is skipped, which is what makes a retried flush harmless; the others must
- * continue the log exactly: the next seq and, for the request's first file, the same
- * hash chain. Throws LOG_INTEGRITY otherwise.
+ * committed is skipped, so a retried flush is harmless. The others must continue the
+ * log exactly, at the next seq and, for the request's first file, on the same hash
+ * chain. Throws LOG_INTEGRITY otherwise.
  */
 export function sequenceRequest(described: DescribedRequest, committedEnd: TenantRecord, isCommitted: (path: string) => boolean): RequestPlan {
   const { request, files } = described;

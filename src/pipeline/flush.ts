@@ -10,7 +10,7 @@
  *    older than the retention.
  *
  * A crash or error at any step leaves `flushedSeq` where it was and the plan in
- * place; the next round rewrites the same objects and the catalog skips files it
+ * place. The next round rewrites the same objects, and the catalog skips files it
  * has already committed, so every event ends up in the table exactly once.
  */
 import type { EventEnvelope } from '../../events/envelope';
@@ -47,7 +47,7 @@ export interface FlushRoundResult {
   events: number;
   files: number;
   flushedSeq: number;
-  /** Snapshot that holds the round's files; null when the round had nothing to flush. */
+  /** Snapshot that contains the round's files; null when the round had nothing to flush. */
   snapshotId: string | null;
   /** Length of the round's events as JSON text (UTF-16 code units, close to bytes for mostly ASCII data). */
   eventBytes: number;
@@ -84,7 +84,7 @@ export async function flushRound(context: FlushContext, tenant: string): Promise
   }
   if (context.faults.afterParquetPut) throw new Error('injected fault: after the Parquet put');
 
-  // 3. The commit; resolves once the catalog's record holds it.
+  // 3. The commit; resolves once the catalog's record contains it.
   const committed = await context.commit({ tenant, files, ...range.hashes() });
   if (context.faults.beforeFlushedSeqAdvances) throw new Error('injected fault: before flushedSeq advances');
 
@@ -107,8 +107,8 @@ export async function flushRound(context: FlushContext, tenant: string): Promise
 }
 
 /**
- * The stored events `afterSeq+1..lastSeq`, read lazily in pages, with the hashes
- * at both ends recorded for the commit request. Throws LOG_INTEGRITY when an event
+ * Reads the stored events `afterSeq+1..lastSeq` lazily in pages and records the
+ * hashes at both ends for the commit request. Throws LOG_INTEGRITY when an event
  * of the range is not held locally, which would mean it was trimmed unflushed.
  */
 function localRange(log: EventLog, tenant: string, afterSeq: number, lastSeq: number) {

@@ -8,7 +8,7 @@ export interface PipelineConfig {
   flushMaxEvents: number;
   /** Longest time an event waits before a flush is due, in ms (`FLUSH_INTERVAL_MS`). */
   flushIntervalMs: number;
-  /** Most events one flush round writes; a larger backlog takes several rounds (`FLUSH_ROUND_MAX_EVENTS`). */
+  /** Maximum events one flush round writes; a larger backlog takes several rounds (`FLUSH_ROUND_MAX_EVENTS`). */
   flushRoundMaxEvents: number;
   /** Flushed events kept in the tenant object before they are trimmed (`LOCAL_RETENTION_EVENTS`). */
   localRetentionEvents: number;
@@ -18,7 +18,7 @@ export interface PipelineConfig {
   manifestMergeThreshold: number;
   /** How long flushing may keep failing before health reports `degraded`, in ms (`PIPELINE_DEGRADED_AFTER_MS`). */
   degradedAfterMs: number;
-  /** Least time between two commit rounds of the catalog, in ms (`CATALOG_COMMIT_INTERVAL_MS`). */
+  /** Minimum time between two commit rounds of the catalog, in ms (`CATALOG_COMMIT_INTERVAL_MS`). */
   commitIntervalMs: number;
 }
 

@@ -31,7 +31,7 @@ export function registerPipelineRoutes(app: Hono<TenantAppEnv>): void {
     const batches = pipeline.readLog(tenant, { fromSeq, toSeq, batchSize: EXPORT_BATCH_SIZE });
 
     // The first batch is read before the response starts, so a broken or unavailable
-    // log still gets a JSON error; a failure later can only abort the stream.
+    // log still gets a JSON error. A failure later can only abort the stream.
     const first = await batches.next();
     const encoder = new TextEncoder();
     const toLines = (events: EventEnvelope[]) => encoder.encode(events.map((event) => `${JSON.stringify(event)}\n`).join(''));

@@ -39,7 +39,7 @@ type StateRow = {
 
 /**
  * Reads and updates the `pipeline_state` row. It is the only writer of the row, so
- * it keeps a copy in memory and refreshes it after each change; `advance` runs inside
+ * it keeps a copy in memory and refreshes it after each change. `advance` runs inside
  * the caller's transaction, and the caller adopts the result with `adopt` once that
  * transaction has committed.
  */

@@ -14,9 +14,9 @@ const markerSchema = `CREATE TABLE IF NOT EXISTS projection_rebuild (
  * Rebuilds every projection from the whole log, including events that were trimmed
  * locally and live only in R2. Reading R2 is asynchronous, so the rebuild cannot be
  * one `transactionSync`: it resets the projections and applies the log in chunks of
- * transactions. A marker row, set with the reset and cleared with the last chunk,
- * tells a restarted object that its projections are half built; it then runs the
- * rebuild again before serving anything (`resumeIfInterrupted`).
+ * transactions. A marker row is set with the reset and cleared after the last chunk.
+ * A restarted object that finds it has half-built projections, so it runs the
+ * rebuild again before serving anything (see `TenantPipeline`).
  *
  * The caller runs `rebuild` inside `ctx.blockConcurrencyWhile`, so no write or alarm
  * sees the projections while they are incomplete.

@@ -17,10 +17,10 @@ export async function putTableFile(bucket: R2Bucket, file: TableFile): Promise<v
 }
 
 /**
- * Stores a table file only if no object exists at its key, and tells whether it did.
+ * Stores a table file only if no object exists at its key, and returns whether it did.
  * R2 evaluates `etagDoesNotMatch: '*'` atomically on its side, so of two writers
- * racing for one key exactly one succeeds; local R2 under wrangler 4.86 honours it
- * too (the second put returns null and keeps the first object).
+ * racing for one key exactly one succeeds. Local R2 under wrangler 4.86 honours it
+ * too: the second put returns null and keeps the first object.
  */
 export async function createTableFile(bucket: R2Bucket, file: TableFile): Promise<boolean> {
   const stored = await bucket.put(file.key, file.bytes, {

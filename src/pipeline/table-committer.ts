@@ -163,11 +163,11 @@ export class TableCommitter {
     request.files.forEach(({ record }, index) => {
       const head = heads[index];
       if (head === null || head === undefined) throw invalid(`data file ${record.key} is not in the bucket`);
-      if (head.size !== record.fileSizeBytes) throw invalid(`data file ${record.key} is ${head.size} bytes, but the request says ${record.fileSizeBytes}`);
+      if (head.size !== record.fileSizeBytes) throw invalid(`data file ${record.key} has ${head.size} bytes in the bucket, expected ${record.fileSizeBytes} from the request`);
     });
   }
 
-  /** The current table state; creates the table (version 1) when the catalog has none yet. */
+  /** Returns the current table state, creating the table (version 1) when the catalog has none yet. */
   private async currentState(): Promise<EventTableState> {
     if (this.state !== null) return this.state;
     const { store, bucket, clock } = this.options;
@@ -221,7 +221,7 @@ export class TableCommitter {
    * Creates a metadata file with a create-only put. An existing object of that version
    * is overwritten only when this catalog's own intent for the version predates the
    * round, which proves it is the orphan of a round that stopped before its commit
-   * point; any other existing file means a second writer, and the round fails.
+   * point. Any other existing file means a second writer, and the round fails.
    */
   private async createMetadataFile(file: TableFile, version: number, orphanPossible: boolean): Promise<void> {
     if (await createTableFile(this.options.bucket, file)) return;

@@ -4,9 +4,9 @@ import type { EventLog } from '../tenant/event-log';
 import type { CatalogDO } from './catalog-do';
 
 /**
- * A tenant object's log as the log reader sees it: the local `events` table for
- * what is still held, the catalog's record of committed files for what was
- * trimmed, and the bucket for those files' bytes.
+ * Returns a tenant object's log as the log reader sees it. Events still held come
+ * from the local `events` table; trimmed ones come from the files that the
+ * catalog's record lists, read from the bucket.
  */
 export function tenantLogSource(
   tenant: string,

@@ -32,13 +32,13 @@ export interface TenantPipelineContext {
   store: TenantStore;
   clock: Clock;
   scheduler: AlarmScheduler;
-  /** Where the pipeline reports its R2 operations, delivered events and flush durations. */
+  /** Receivers of the pipeline's R2 operations, delivered events and flush durations. */
   telemetry: { readonly cost: CostRecorder; readonly metrics: MetricsRecorder };
   /** Tenant slug of the object, or null before its first request. */
   tenant(): string | null;
 }
 
-/** What `POST /admin/checkpoint` returns. */
+/** Result of `POST /admin/checkpoint`. */
 export interface CheckpointResult {
   flushedSeq: number;
   /** Data files written by this checkpoint's rounds. */
@@ -49,7 +49,7 @@ export interface CheckpointResult {
   durationMs: number;
 }
 
-/** What `POST /admin/projections/rebuild` reports. */
+/** Result of `POST /admin/projections/rebuild`. */
 export interface RebuildResult {
   events: number;
   lastSeq: number;
@@ -130,7 +130,7 @@ export class TenantPipeline {
     return result;
   }
 
-  /** The pipeline component of `GET /health`. */
+  /** Returns the pipeline component of `GET /health`. */
   health(tenant: string): PipelineHealth {
     const state = this.state.read();
     const now = this.context.clock.now();
@@ -148,7 +148,7 @@ export class TenantPipeline {
     };
   }
 
-  /** The tenant's log from wherever each part lives; see `readTenantLog`. */
+  /** Reads the tenant's log from wherever each part lives; see `readTenantLog`. */
   readLog(tenant: string, options: ReadTenantLogOptions = {}): AsyncGenerator<EventEnvelope[]> {
     return readTenantLog(this.logSource(tenant), options);
   }
@@ -250,7 +250,7 @@ export class TenantPipeline {
     }
   }
 
-  /** The alarm task: one round, then the next due time, or a retry with backoff after a failure. */
+  /** Runs the alarm task: one round, then returns the next due time, or a retry time with backoff after a failure. */
   private async runScheduledFlush(): Promise<number | null> {
     this.knownDueAt = null;
     const tenant = this.context.tenant();

@@ -32,7 +32,7 @@ async function createBatch(server: DevServer, tenant: string, first: number, cou
     timeoutMs: 10_000,
   });
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`POST /batch for ${tenant} answered ${response.status}: ${text}`);
+  if (response.status !== 200) throw new Error(`POST /batch for ${tenant} returned ${response.status}: ${text}`);
   return (JSON.parse(text) as { lastSeq: number }).lastSeq;
 }
 

@@ -18,7 +18,7 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 }
 
 describe('CatalogDO commits', () => {
-  it('creates the table on the first commit and skips a path it already committed', async () => {
+  it('skips a path already committed', async () => {
     const request = await commitRequest({ tenant: 'cat-first', firstSeq: 1, count: 10 });
     const first = await catalog().commit(request);
     expect(first.added).toEqual([request.files[0]!.key]);
@@ -36,7 +36,7 @@ describe('CatalogDO commits', () => {
     expect(live.filter((file) => file.dataFile.partition.tenant === 'cat-first')).toHaveLength(1);
   });
 
-  it('carries the requests that arrive during a round and its pause in one snapshot', async () => {
+  it('batches queued requests into one snapshot', async () => {
     await runInDurableObject(catalog(), (instance) => {
       instance.configOverrides = { commitIntervalMs: 500 };
     });
@@ -45,8 +45,8 @@ describe('CatalogDO commits', () => {
         ['a', 'b', 'c', 'd', 'e', 'f'].map((suffix) => commitRequest({ tenant: `cat-batch-${suffix}`, firstSeq: 1, count: 5 })),
       );
       const before = await tableSummary();
-      // After a quiet spell longer than the pause, the first request to arrive starts a round
-      // at once; the others arrive during that round or the pause after it.
+      // After a quiet spell longer than the pause, the first request to arrive starts a round at once.
+      // The others arrive during that round or the pause after it, so they share the next round.
       await new Promise((resolve) => setTimeout(resolve, 600));
       const results = await Promise.all(requests.map((request) => catalog().commit(request)));
       expect(new Set(results.map((result) => result.snapshotId)).size).toBe(2);
@@ -103,7 +103,7 @@ describe('CatalogDO commits', () => {
     expect(await rejection(catalog().commit(unstored))).toMatch(/is not in the bucket/);
 
     const wrongSize = { ...request, files: [{ ...file, fileSizeBytes: file.fileSizeBytes + 1 }] };
-    expect(await rejection(catalog().commit(wrongSize))).toMatch(/bytes, but the request says/);
+    expect(await rejection(catalog().commit(wrongSize))).toMatch(/bytes in the bucket, expected 1361/);
 
     const badStats = { ...request, files: [{ ...file, recordCount: 4 }] };
     expect(await rejection(catalog().commit(badStats))).toMatch(/valueCount 3 differs from recordCount 4/);

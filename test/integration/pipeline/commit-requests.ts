@@ -1,7 +1,7 @@
 /**
  * Commit requests for catalog tests that do not go through a tenant object. Each
- * file's object is stored with placeholder bytes of its declared size, since the
- * catalog checks the bucket but never reads data files; hashes are stand-ins that
+ * file's object is stored with placeholder bytes of its declared size, because the
+ * catalog checks the bucket but never reads data files. Hashes are stand-ins that
  * only need to chain consistently.
  */
 import { env } from 'cloudflare:test';

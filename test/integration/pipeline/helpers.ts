@@ -18,7 +18,7 @@ export const ADMIN_TOKEN = 'dev-admin-token';
 /**
  * Start of every tenant's manual clock. Flush alarms are armed at clock times, and
  * these lie far beyond the test run, so no alarm fires on its own into another
- * test; tests that need the alarm advance the clock and run it explicitly.
+ * test. Tests that need the alarm advance the clock and run it explicitly.
  */
 export const FUTURE = Date.UTC(2100, 0, 1, 12, 0, 0);
 
@@ -78,7 +78,7 @@ export interface CheckpointBody {
   durationMs: number;
 }
 
-/** Runs `POST /admin/checkpoint` and fails the test unless it answered 200. */
+/** Runs `POST /admin/checkpoint` and fails the test unless it returned 200. */
 export async function checkpoint(tenant: string): Promise<CheckpointBody> {
   const response = await admin(tenant, 'POST', '/checkpoint');
   const body = (await response.json()) as CheckpointBody;
@@ -90,7 +90,7 @@ export async function tableSummary(): Promise<TableSummary> {
   return await catalog().summary();
 }
 
-/** The table's current metadata and live data files, read from R2 as an outside reader would. */
+/** Reads the table's current metadata and live data files from R2, as an outside reader would. */
 export async function readTable(): Promise<{ metadata: TableMetadata; files: LiveDataFile[] }> {
   const summary = await tableSummary();
   if (summary.metadataLocation === null) throw new Error('the table does not exist yet');
@@ -99,7 +99,7 @@ export async function readTable(): Promise<{ metadata: TableMetadata; files: Liv
   return { metadata, files: await listLiveDataFiles(metadata, readFile) };
 }
 
-/** Every event of `tenant` in the current snapshot's data files, in seq order. */
+/** Reads every event of `tenant` from the current snapshot's data files, in seq order. */
 export async function tableEvents(tenant: string): Promise<EventEnvelope[]> {
   const { files } = await readTable();
   const events: EventEnvelope[] = [];
@@ -120,7 +120,7 @@ export function expectCompleteLog(events: readonly EventEnvelope[], lastSeq: num
   expect(verifyChain(events, 0, GENESIS_HASH)).toMatchObject({ ok: true, lastSeq });
 }
 
-/** The tenant's `pipeline_state` and head, read inside its object. */
+/** Reads the tenant's `pipeline_state` and head inside its object. */
 export async function pipelineStateOf(tenant: string) {
   return await runInDurableObject(tenantStub(tenant), (instance) => ({
     ...instance.pipeline.state.read(),
