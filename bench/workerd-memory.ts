@@ -5,7 +5,7 @@
  * a sibling started with an inspector address. Only Linux is supported.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** Returns the pid of the runtime workerd process behind the server on `port`. */
 export function findWorkerRuntimePid(port: number): number {
@@ -24,14 +24,23 @@ export function residentBytes(pid: number): number {
   return statusKilobytes(pid, 'VmRSS') * 1024;
 }
 
-/** Peak resident set size of `pid` since it started or since `resetPeakResident`, in bytes. */
-export function peakResidentBytes(pid: number): number {
-  return statusKilobytes(pid, 'VmHWM') * 1024;
-}
-
-/** Restarts the peak resident set size count of `pid` at its current size (writes 5 to clear_refs; needs the same user or root). */
-export function resetPeakResident(pid: number): void {
-  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+/**
+ * Samples the resident set size of `pid` every `intervalMs` until `stop`, which
+ * returns the largest sample in bytes. Sampling can miss a spike shorter than the
+ * interval. The kernel's own peak (VmHWM) cannot be used per phase: resetting it
+ * through /proc/<pid>/clear_refs stalled workerd for over a minute here.
+ */
+export function sampleResident(pid: number, intervalMs = 20): { stop(): number } {
+  let peak = residentBytes(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, residentBytes(pid));
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, residentBytes(pid));
+    },
+  };
 }
 
 function parentOf(pid: number): number {

@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { copyDataFiles, openLocalBucket, readLocalTable } from '../../test/e2e/harness/local-table';
 import { DEV_ADMIN_TOKEN, type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
 import { type BenchRow, type BenchSuite, compare, type SuiteContext } from '../suite';
-import { findWorkerRuntimePid, peakResidentBytes, residentBytes, resetPeakResident } from '../workerd-memory';
+import { findWorkerRuntimePid, residentBytes, sampleResident } from '../workerd-memory';
 
 const TENANT = 'bench-pipeline';
 const EVENTS = 1_000_000;
@@ -36,9 +36,9 @@ Size: bytes of the tenant's committed data files per event, against the export's
 Read back: \`GET /admin/export\` streams all events from R2 (every local event is trimmed) through the log reader's gap and
 hash checks as JSON Lines, timed from Node to the last byte; against DuckDB with one thread turning the same Parquet files
 into JSON Lines (\`COPY (SELECT * FROM read_parquet(...)) TO ... (FORMAT json)\`).
-Memory: growth of the resident set of the workerd process that runs the Worker (\`/proc\`, peak reset before each phase)
-during the checkpoint and during the export, against the 128 MiB of a Worker. The process also holds the runtime and the
-CatalogDO, so this is an upper bound of the tenant object's memory.
+Memory: growth of the resident set of the workerd process that runs the Worker (\`/proc\`, sampled every 20 ms) during the
+checkpoint and during the export, above its size just before, against the 128 MiB of a Worker. The process also holds the
+runtime, SQLite's page cache and the CatalogDO, so this is an upper bound of the tenant object's memory.
 \`--quick\` writes 20,000 events instead.`;
 
 export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow[]> {
@@ -49,7 +49,7 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
   const server = await startDevServer({
     vars: {
       FLUSH_INTERVAL_MS: '86400000',
-      FLUSH_MAX_EVENTS: '1000000',
+      FLUSH_MAX_EVENTS: '100000000',
       FLUSH_ROUND_MAX_EVENTS: String(ROUND_EVENTS),
       LOCAL_RETENTION_EVENTS: '0',
       RATE_LIMIT_ADMIN_TENANTS: TENANT,
@@ -67,24 +67,23 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
     // when a source file changes, so its pid is looked up before each phase.
     let runtimePid = findWorkerRuntimePid(server.port);
     const flushBase = residentBytes(runtimePid);
-    resetPeakResident(runtimePid);
+    const flushMemory = sampleResident(runtimePid);
     const flushStarted = performance.now();
     const checkpoint = (await adminJson(server, 'POST', `/admin/tenants/${TENANT}/checkpoint`, 1_800_000)) as { flushedSeq: number; files: number };
     const flushSeconds = (performance.now() - flushStarted) / 1000;
-    const flushPeak = peakResidentBytes(runtimePid);
+    const flushPeak = flushMemory.stop();
     if (checkpoint.flushedSeq !== events) throw new Error(`checkpoint flushed ${checkpoint.flushedSeq} of ${events} events`);
     log(`flushed ${events} events in ${flushSeconds.toFixed(1)} s into ${checkpoint.files} files`);
-    const table = (await adminJson(server, 'GET', '/admin/table')) as { totals: { records: number; filesSizeBytes: number } };
 
     // 3. Read it all back from R2 as JSON Lines.
     const exportPath = join(scratch, 'export.jsonl');
     runtimePid = findWorkerRuntimePid(server.port);
     const readBase = residentBytes(runtimePid);
-    resetPeakResident(runtimePid);
+    const readMemory = sampleResident(runtimePid);
     const readStarted = performance.now();
     const exported = await exportTo(server, exportPath);
     const readSeconds = (performance.now() - readStarted) / 1000;
-    const readPeak = peakResidentBytes(runtimePid);
+    const readPeak = readMemory.stop();
     if (exported.lines !== events) throw new Error(`export returned ${exported.lines} of ${events} events`);
     log(`read back ${events} events in ${readSeconds.toFixed(1)} s`);
     await server.stop();
@@ -92,8 +91,11 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
     // 4. DuckDB on the same rows, from the committed files.
     const { bucket, dispose } = await openLocalBucket(server.persistDir);
     let paths: string[];
+    let tableBytes: number;
     try {
-      paths = await copyDataFiles(bucket, await readLocalTable(bucket), join(scratch, 'data'));
+      const table = await readLocalTable(bucket);
+      tableBytes = table.files.reduce((total, file) => total + file.dataFile.file_size_in_bytes, 0);
+      paths = await copyDataFiles(bucket, table, join(scratch, 'data'));
     } finally {
       await dispose();
     }
@@ -112,7 +114,7 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
         files: checkpoint.files,
         rounds: Math.ceil(events / ROUND_EVENTS),
       }),
-      compare('Table bytes per event', 'bytes/event', round(table.totals.filesSizeBytes / table.totals.records), round(exported.bytes / events), {
+      compare('Table bytes per event', 'bytes/event', round(tableBytes / events), round(exported.bytes / events), {
         baselineName: 'JSON Lines export',
       }),
       compare('Log reader from R2 (export)', 'events/s', round(events / readSeconds), round(events / duckReadSeconds), {
@@ -121,6 +123,9 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
       memoryRow(`Peak memory flushing ${events.toLocaleString('en-US')} events in rounds of ${ROUND_EVENTS.toLocaleString('en-US')}`, flushBase, flushPeak),
       memoryRow(`Peak memory reading back ${events.toLocaleString('en-US')} events`, readBase, readPeak),
     ];
+  } catch (error) {
+    log(`wrangler dev output:\n${server.output().slice(-5000)}`);
+    throw error;
   } finally {
     await server.stop();
     removeStateDir(server.persistDir);
@@ -153,8 +158,10 @@ async function writeBatch(server: DevServer, first: number, count: number): Prom
   if (response.status !== 200) throw new Error(`POST /batch returned ${response.status}: ${text.slice(0, 300)}`);
 }
 
+const ADMIN_HEADERS = { authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
+
 async function adminJson(server: DevServer, method: string, path: string, timeoutMs = 60_000): Promise<unknown> {
-  const response = await server.request(null, path, { method, headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` }, timeoutMs });
+  const response = await server.request(null, path, { method, headers: ADMIN_HEADERS, timeoutMs });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${method} ${path} returned ${response.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text);
@@ -163,7 +170,7 @@ async function adminJson(server: DevServer, method: string, path: string, timeou
 /** Streams the tenant's export into `path` and returns its size and line count. */
 async function exportTo(server: DevServer, path: string): Promise<{ bytes: number; lines: number }> {
   const response = await server.request(null, `/admin/tenants/${TENANT}/export`, {
-    headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` },
+    headers: ADMIN_HEADERS,
     timeoutMs: 1_800_000,
   });
   if (response.status !== 200 || response.body === null) throw new Error(`export returned ${response.status}: ${await response.text()}`);

@@ -51,7 +51,7 @@ export function readPipelineConfig(env: Env): PipelineConfig {
     });
   }
   return {
-    flushMaxEvents: integerVar(env, 'FLUSH_MAX_EVENTS', 10_000, 1, 1_000_000),
+    flushMaxEvents: integerVar(env, 'FLUSH_MAX_EVENTS', 10_000, 1, 100_000_000),
     flushIntervalMs: integerVar(env, 'FLUSH_INTERVAL_MS', 10_000, 0, DAY_MS),
     flushRoundMaxEvents: integerVar(env, 'FLUSH_ROUND_MAX_EVENTS', 100_000, 1, 1_000_000),
     localRetentionEvents: integerVar(env, 'LOCAL_RETENTION_EVENTS', 100_000, 0, 100_000_000),
