@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { expectError } from '../helpers';
-import { adminRequest, useManualClock } from './helpers';
+import { adminRequest, configureRateLimit, rateLimitHeaders, T0, tenantRequest, useManualClock } from './helpers';
 
 /** Largest time a JavaScript `Date` can hold, in ms since the Unix epoch. */
 const MAX_DATE_MS = 8_640_000_000_000_000;
@@ -34,5 +34,34 @@ describe('override expiresAt bounds', () => {
     });
     expect(response.status, await response.clone().text()).toBe(201);
     expect(((await response.json()) as { expiresAt: string }).expiresAt).toBe(new Date(MAX_DATE_MS).toISOString());
+  });
+});
+
+describe('limits of zero without a block', () => {
+  it('send a finite Retry-After for a read limit of 0', async () => {
+    const tenant = 'edge-read-zero';
+    await useManualClock(tenant);
+    await configureRateLimit(tenant, { readLimit: 0, windowMs: 30_000 });
+
+    const response = await tenantRequest(tenant, '/things');
+    const error = await expectError(response, 429, 'RATE_LIMITED');
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(error.retryAfterSeconds).toBe(30);
+    expect(error.message).not.toContain('Infinity');
+    expect(rateLimitHeaders(response)).toMatchObject({ limit: '0', remaining: '0' });
+  });
+
+  it('send a finite Retry-After when an increase rounds the limit down to 0', async () => {
+    const tenant = 'edge-fraction-zero';
+    await useManualClock(tenant);
+    await configureRateLimit(tenant, { requestsPerWindow: 5, windowMs: 60_000 });
+    const override = await adminRequest(tenant, 'POST', '/overrides', { type: 'increase', multiplier: 0.1, expiresAt: T0 + 20_000, reason: 'throttle' });
+    expect(override.status).toBe(201);
+
+    const response = await tenantRequest(tenant, '/things');
+    const error = await expectError(response, 429, 'RATE_LIMITED');
+    const retryAfter = Number(response.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter) && retryAfter > 0, `Retry-After ${response.headers.get('retry-after')}`).toBe(true);
+    expect(error.retryAfterSeconds).toBe(retryAfter);
   });
 });
