@@ -65,3 +65,15 @@ describe('limits of zero without a block', () => {
     expect(error.retryAfterSeconds).toBe(retryAfter);
   });
 });
+
+describe('storage quota bounds', () => {
+  it('rejects a storage quota whose byte count is not a safe integer', async () => {
+    const tenant = 'edge-storage-huge';
+    const response = await adminRequest(tenant, 'PUT', '/config', { plan: 'starter', limits: { storage: 1e308 } });
+    const error = await expectError(response, 400, 'VALIDATION_FAILED');
+    expect(error.field).toBe('limits.storage');
+
+    const usage = (await (await tenantRequest(tenant, '/usage')).json()) as { usage: { storage: { limit: unknown } } };
+    expect(usage.usage.storage.limit).toBe(5_000_000_000);
+  });
+});
