@@ -69,6 +69,8 @@ export class TenantTelemetry {
   private inflight: (PendingPush & { seq: number }) | null = null;
   private pushScheduled = false;
   private configCache: MonitoringConfig | null = null;
+  /** Display name that `tenant_info` carries; undefined until this instance first sets it. */
+  private infoDisplayName: string | null | undefined = undefined;
   private costCollector: CostCollector | null = null;
   /** Cost alert thresholds of the deployment (`COST_ALERT_WARNING`, `COST_ALERT_CRITICAL`), in dollars. */
   readonly deployment: { warning: number; critical: number };
@@ -205,6 +207,11 @@ export class TenantTelemetry {
     this.metrics.set(METRIC.entriesBytes, {}, readCounter(sql, 'things.bytes'));
     this.metrics.set(METRIC.dirtyEntries, {}, this.options.pendingEvents(tenant));
     const displayName = this.config().displayName;
+    // A renamed or cleared display name must not leave its old series at 1, also not one an earlier instance pushed.
+    if (displayName !== this.infoDisplayName) {
+      this.metrics.resetFamily(METRIC.tenantInfo);
+      this.infoDisplayName = displayName;
+    }
     if (displayName !== null) this.metrics.set(METRIC.tenantInfo, { display_name: displayName }, 1);
   }
 

@@ -1,0 +1,74 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+
+import { AGGREGATOR_NAME } from '../../src/observability/aggregator-do';
+import { METRIC } from '../../src/observability/catalogue';
+import { runScheduledPush, scrapeAll, send, sendAdmin } from './observability-helpers';
+
+async function scrape(tenant: string): Promise<string> {
+  const response = await send(tenant, 'GET', '/metrics');
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** Sample lines of `dotdo_tenant_info` for `tenant`. */
+function tenantInfoLines(text: string, tenant: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith('dotdo_tenant_info{') && line.includes(`namespace="${tenant}"`));
+}
+
+async function setDisplayName(tenant: string, displayName: string | null): Promise<void> {
+  const response = await sendAdmin(tenant, 'PUT', '/monitoring', { displayName });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+describe('tenant_info after a display name change', () => {
+  it('keeps only the current name in /metrics', async () => {
+    const tenant = 'info-rename';
+    await setDisplayName(tenant, 'Old Name');
+    expect(tenantInfoLines(await scrape(tenant), tenant)).toEqual([`dotdo_tenant_info{display_name="Old Name",namespace="${tenant}"} 1`]);
+
+    await setDisplayName(tenant, 'New Name');
+    expect(tenantInfoLines(await scrape(tenant), tenant)).toEqual([`dotdo_tenant_info{display_name="New Name",namespace="${tenant}"} 1`]);
+
+    await setDisplayName(tenant, null);
+    expect(tenantInfoLines(await scrape(tenant), tenant)).toEqual([]);
+  });
+
+  it('drops the old name from the aggregator', async () => {
+    const tenant = 'info-rename-pushed';
+    await setDisplayName(tenant, 'First');
+    await send(tenant, 'GET', '/stats');
+    await runScheduledPush(tenant);
+    expect(tenantInfoLines(await scrapeAll(), tenant)).toEqual([`dotdo_tenant_info{display_name="First",namespace="${tenant}"} 1`]);
+
+    await setDisplayName(tenant, 'Second');
+    await send(tenant, 'GET', '/stats');
+    await runScheduledPush(tenant);
+    expect(tenantInfoLines(await scrapeAll(), tenant)).toEqual([`dotdo_tenant_info{display_name="Second",namespace="${tenant}"} 1`]);
+
+    await setDisplayName(tenant, null);
+    await send(tenant, 'GET', '/stats');
+    await runScheduledPush(tenant);
+    expect(tenantInfoLines(await scrapeAll(), tenant)).toEqual([]);
+  });
+
+  it('drops a name that an earlier instance pushed', async () => {
+    const tenant = 'info-restarted';
+    // The name an object instance that has since been replaced pushed before the change.
+    const aggregator = env.METRICS_AGGREGATOR.get(env.METRICS_AGGREGATOR.idFromName(AGGREGATOR_NAME));
+    const receipt = await aggregator.push({
+      tenant,
+      instance: 'replaced-instance',
+      epoch: 1,
+      seq: 1,
+      pushedAt: Date.now(),
+      series: [{ name: METRIC.tenantInfo, labels: { namespace: tenant, display_name: 'Stale' }, recordedAs: 'gauge', mode: 'absolute', value: 1 }],
+    });
+    expect(receipt).toEqual({ applied: true });
+
+    await setDisplayName(tenant, 'Fresh');
+    await send(tenant, 'GET', '/stats');
+    await runScheduledPush(tenant);
+    expect(tenantInfoLines(await scrapeAll(), tenant)).toEqual([`dotdo_tenant_info{display_name="Fresh",namespace="${tenant}"} 1`]);
+  });
+});
