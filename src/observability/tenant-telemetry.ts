@@ -61,6 +61,7 @@ export class TenantTelemetry {
   /** Storage for the store: metered unless metering is off. */
   readonly storage: DurableObjectStorage;
   readonly metrics: MetricsRegistry;
+  private readonly entityTypes: EntityTypeLabels;
   readonly pushIntervalMs: number;
 
   private readonly instance = crypto.randomUUID();
@@ -80,7 +81,8 @@ export class TenantTelemetry {
   constructor(private readonly options: TenantTelemetryOptions) {
     const { ctx, env, clock } = options;
     this.storage = options.metered ? this.meter.storage(ctx.storage) : ctx.storage;
-    this.metrics = new MetricsRegistry(new EntityTypeLabels(ctx.storage.sql, maxEntityTypes(env.METRICS_MAX_ENTITY_TYPES)));
+    this.entityTypes = new EntityTypeLabels(ctx.storage.sql, maxEntityTypes(env.METRICS_MAX_ENTITY_TYPES));
+    this.metrics = new MetricsRegistry(this.entityTypes);
     this.pushIntervalMs = positiveInteger('METRICS_PUSH_INTERVAL_MS', env.METRICS_PUSH_INTERVAL_MS, DEFAULT_PUSH_INTERVAL_MS);
     this.deployment = deploymentThresholds(env.COST_ALERT_WARNING, env.COST_ALERT_CRITICAL);
 
@@ -124,7 +126,9 @@ export class TenantTelemetry {
 
   /** Records one measured request in the metrics and the cost totals. */
   recordRequest(request: MeasuredRequest): void {
-    const labels = { operation_type: request.operationType, entity_type: request.entityType, status: request.status };
+    // Only writes admit entity types: they name types that exist, while a read may name any text.
+    const entityType = request.kind === 'write' ? request.entityType : this.entityTypes.existingLabel(request.entityType);
+    const labels = { operation_type: request.operationType, entity_type: entityType, status: request.status };
     this.metrics.increment(request.kind === 'write' ? METRIC.writes : METRIC.reads, labels);
     this.metrics.observe(METRIC.requestDuration, { operation_type: request.operationType, status: request.status }, request.durationSeconds);
     if (request.requestBytes > 0) this.metrics.increment(METRIC.requestBytes, {}, request.requestBytes);

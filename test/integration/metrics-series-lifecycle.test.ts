@@ -72,3 +72,36 @@ describe('tenant_info after a display name change', () => {
     expect(tenantInfoLines(await scrapeAll(), tenant)).toEqual([`dotdo_tenant_info{display_name="Fresh",namespace="${tenant}"} 1`]);
   });
 });
+
+describe('entity type labels from reads', () => {
+  it('take no place for types only read', async () => {
+    const tenant = 'labels-read-only';
+    const longType = 'x'.repeat(4000);
+    for (const type of [longType, 'Ghost', 'a"b']) {
+      const response = await send(tenant, 'GET', `/things?type=${encodeURIComponent(type)}`);
+      expect(response.status).toBe(200);
+    }
+    const text = await scrape(tenant);
+    expect(text).not.toContain(longType);
+    expect(text).not.toContain('entity_type="Ghost"');
+    expect(text).toContain(`dotdo_reads_total{entity_type="other",namespace="${tenant}",operation_type="list",status="ok"} 3`);
+  });
+
+  it('keep the label of a written type', async () => {
+    const tenant = 'labels-written';
+    expect((await send(tenant, 'POST', '/things', { id: 'c1', type: 'Customer' })).status).toBe(201);
+    expect((await send(tenant, 'GET', '/things?type=Customer')).status).toBe(200);
+    expect((await send(tenant, 'GET', '/things/c1')).status).toBe(200);
+    const text = await scrape(tenant);
+    expect(text).toContain(`dotdo_reads_total{entity_type="Customer",namespace="${tenant}",operation_type="list",status="ok"} 1`);
+    expect(text).toContain(`dotdo_reads_total{entity_type="Customer",namespace="${tenant}",operation_type="read",status="ok"} 1`);
+  });
+
+  it('leave places for later writes', async () => {
+    const tenant = 'labels-places';
+    // As many probes as METRICS_MAX_ENTITY_TYPES has places by default.
+    for (let i = 0; i < 50; i++) expect((await send(tenant, 'GET', `/things?type=Probe${i}`)).status).toBe(200);
+    expect((await send(tenant, 'POST', '/things', { id: 'o1', type: 'Order' })).status).toBe(201);
+    expect(await scrape(tenant)).toContain(`dotdo_writes_total{entity_type="Order",namespace="${tenant}",operation_type="create",status="ok"} 1`);
+  });
+});
