@@ -17,9 +17,9 @@ import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter
  * counters live in this object's memory, so a restart of the object starts empty
  * windows. Settings and overrides are projections of the log and survive it.
  *
- * Not limited: requests with a valid admin token, tenants listed in
- * `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override. Their
- * requests are not counted, but their responses still carry the headers.
+ * Not limited: requests to admin routes (which need the admin token), tenants
+ * listed in `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override.
+ * Their requests are not counted, but their responses still carry the headers.
  */
 export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugin {
   const limiter = new RateLimiter();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { expectError } from '../helpers';
-import { adminRequest, configureRateLimit, rateLimitHeaders, T0, tenantRequest, useManualClock } from './helpers';
+import { ADMIN_TOKEN, adminRequest, configureRateLimit, rateLimitHeaders, T0, tenantRequest, useManualClock } from './helpers';
 
 /** Largest time a JavaScript `Date` can hold, in ms since the Unix epoch. */
 const MAX_DATE_MS = 8_640_000_000_000_000;
@@ -75,5 +75,31 @@ describe('storage quota bounds', () => {
 
     const usage = (await (await tenantRequest(tenant, '/usage')).json()) as { usage: { storage: { limit: unknown } } };
     expect(usage.usage.storage.limit).toBe(5_000_000_000);
+  });
+});
+
+describe('limits as documented for edge cases', () => {
+  it('limit data-plane requests that carry the admin token', async () => {
+    const tenant = 'edge-token-data-plane';
+    await useManualClock(tenant);
+    await configureRateLimit(tenant, { requestsPerWindow: 1 });
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    expect((await tenantRequest(tenant, '/things', { headers })).status).toBe(200);
+    await expectError(await tenantRequest(tenant, '/things', { headers }), 429, 'RATE_LIMITED');
+    expect((await adminRequest(tenant, 'GET', '/rate-limit')).status).toBe(200);
+  });
+
+  it('answer an oversized body with 413 from the edge, without limit headers', async () => {
+    const tenant = 'edge-oversized-blocked';
+    await useManualClock(tenant);
+    expect((await adminRequest(tenant, 'POST', '/overrides', { type: 'block', reason: 'incident' })).status).toBe(201);
+    const response = await tenantRequest(tenant, '/things', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'T', data: 'x'.repeat(1024 * 1024) }),
+    });
+    await expectError(response, 413, 'PAYLOAD_TOO_LARGE');
+    expect(rateLimitHeaders(response)).toEqual({ limit: null, remaining: null, reset: null });
+    await expectError(await tenantRequest(tenant, '/things'), 429, 'RATE_LIMITED');
   });
 });
