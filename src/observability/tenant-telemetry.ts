@@ -207,6 +207,8 @@ export class TenantTelemetry {
     this.metrics.set(METRIC.sqliteCost, {}, cost.sqlite);
     this.metrics.set(METRIC.r2Cost, {}, cost.r2);
     if (usage.reads.count > 0) this.metrics.set(METRIC.cacheHitRatio, {}, usage.reads.cacheHits / usage.reads.count);
+    // A new period has no reads yet, so the ratio of the last one must go.
+    else if (this.metrics.value(METRIC.cacheHitRatio) !== undefined) this.metrics.resetFamily(METRIC.cacheHitRatio);
     this.metrics.set(METRIC.entriesCount, {}, readCounter(sql, 'things') + readCounter(sql, 'relationships'));
     this.metrics.set(METRIC.entriesBytes, {}, readCounter(sql, 'things.bytes'));
     this.metrics.set(METRIC.dirtyEntries, {}, this.options.pendingEvents(tenant));

@@ -1,12 +1,20 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
+import { ManualClock } from '../../src/clock';
 import { AGGREGATOR_NAME } from '../../src/observability/aggregator-do';
 import { METRIC } from '../../src/observability/catalogue';
-import { runScheduledPush, scrapeAll, send, sendAdmin } from './observability-helpers';
+import { runScheduledPush, scrapeAll, send, sendAdmin, setClock } from './observability-helpers';
 
 async function scrape(tenant: string): Promise<string> {
   const response = await send(tenant, 'GET', '/metrics');
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** The tenant's metrics through the admin route, which is not attributed to the tenant. */
+async function adminScrape(tenant: string): Promise<string> {
+  const response = await sendAdmin(tenant, 'GET', '/metrics');
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -103,5 +111,18 @@ describe('entity type labels from reads', () => {
     for (let i = 0; i < 50; i++) expect((await send(tenant, 'GET', `/things?type=Probe${i}`)).status).toBe(200);
     expect((await send(tenant, 'POST', '/things', { id: 'o1', type: 'Order' })).status).toBe(201);
     expect(await scrape(tenant)).toContain(`dotdo_writes_total{entity_type="Order",namespace="${tenant}",operation_type="create",status="ok"} 1`);
+  });
+});
+
+describe('cache_hit_ratio at a new billing period', () => {
+  it('is absent until the period has a read', async () => {
+    const tenant = 'ratio-rollover';
+    const clock = new ManualClock(Date.UTC(2026, 2, 31, 23, 0));
+    await setClock(tenant, clock);
+    expect((await send(tenant, 'GET', '/stats')).status).toBe(200);
+    expect(await adminScrape(tenant)).toContain(`dotdo_cache_hit_ratio{namespace="${tenant}"}`);
+
+    clock.set(Date.UTC(2026, 3, 1, 1, 0));
+    expect(await adminScrape(tenant)).not.toContain('dotdo_cache_hit_ratio');
   });
 });
