@@ -219,6 +219,19 @@ describe('/admin/tenants/:tenant/*', () => {
     await expectError(response, 401, 'UNAUTHORIZED');
   });
 
+  it('forwards the rest of the path decoded once', async () => {
+    const tenant = uniqueTenant('cross-encoded');
+    // `%2573` is an encoded `%73`, not an `s`: the object must see `projection%2573`, which names no route.
+    const doubled = await SELF.fetch(`http://localhost/admin/tenants/${tenant}/projection%2573/checksum`, { headers: ADMIN });
+    await expectError(doubled, 404, 'NOT_FOUND');
+    const encoded = await SELF.fetch(`http://localhost/admin/tenants/${tenant}/projection%73/checksum`, { headers: ADMIN });
+    expect(encoded.status).toBe(200);
+    expect(await encoded.json()).toMatchObject({ tenant });
+    const encodedTenant = await SELF.fetch(`http://localhost/admin/tenants/${tenant.replace('c', '%63')}/projections/checksum`, { headers: ADMIN });
+    expect(encodedTenant.status).toBe(200);
+    expect(encodedTenant.headers.get('x-tenant-id')).toBe(tenant);
+  });
+
   it('serves only admin routes of the tenant', async () => {
     const tenant = uniqueTenant('cross-data');
     await createThing(tenant, { id: 'x', type: 'T' });
