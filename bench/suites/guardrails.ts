@@ -1,6 +1,5 @@
-import { MAX_REQUESTS_PER_WINDOW } from '../../src/limits/rate-limit-config';
 import { type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
-import { loadDevServer, type LoadResult } from '../load-generator';
+import { LOAD_TEST_VARS, loadDevServer, type LoadResult } from '../load-generator';
 import { median, significant } from '../statistics';
 import { type BenchSuite, compare, type SuiteContext, type SuiteResult } from '../suite';
 
@@ -31,13 +30,11 @@ async function runGuardrails({ log, quick }: SuiteContext): Promise<SuiteResult>
   const rounds = quick ? 1 : ROUNDS;
   const durationMs = quick ? 1_000 : WINDOW_MS;
   const warmupMs = quick ? 300 : WARMUP_MS;
-  // The limiter and quotas still run on every request; the limits are raised only so that the load never reaches them.
-  const vars = { LOG_REQUESTS: 'false', RATE_LIMIT_REQUESTS: String(MAX_REQUESTS_PER_WINDOW), DEFAULT_PLAN: 'enterprise' };
   const servers: DevServer[] = [];
   try {
-    const on = await startDevServer({ vars });
+    const on = await startDevServer({ vars: LOAD_TEST_VARS });
     servers.push(on);
-    const off = await startDevServer({ vars: { ...vars, GUARDRAILS: 'off' } });
+    const off = await startDevServer({ vars: { ...LOAD_TEST_VARS, GUARDRAILS: 'off' } });
     servers.push(off);
     await assertGuardrails(on, true);
     await assertGuardrails(off, false);
