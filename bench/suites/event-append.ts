@@ -106,7 +106,7 @@ async function runEventAppend({ log, quick }: SuiteContext): Promise<SuiteResult
     );
 
     log('timing the steps of an append one at a time');
-    const repetitions = quick ? 1 : 3;
+    const repetitions = quick ? 1 : 5;
     const stepMicros = quick ? await timeSteps(server, 500, repetitions, 0) : await timeSteps(server, 10_000, repetitions, 250);
     const measured = { single: 1e6 / single.ours, batched: 1e6 / batched.ours, bareInsert: 1e6 / single.baseline };
     return { rows: [single, batched], notes: describeSteps(stepMicros, repetitions, measured) };
@@ -185,6 +185,7 @@ function describeSteps(
   const rowWrites = micros('rowWrites');
   const rowWritesInTransaction = micros('rowWritesInTransaction');
   const batchedRows = micros('insertBatch') + micros('project');
+  const meteringMicros = micros('meteredExists') - micros('exists');
 
   const lines = [
     'Where the time of an append goes: each step of the event path runs alone, on the inputs the real path gives it, in a third object of the same kind.',
@@ -211,12 +212,15 @@ function describeSteps(
     '',
     `The savepoint costs more than an empty one once the write changes rows: the four row writes of a single-operation append`,
     `(event, thing, counters, log head) take ${significant(rowWrites)} µs alone and ${significant(rowWritesInTransaction)} µs inside \`transactionSync\`,`,
-    `${significant(rowWritesInTransaction - rowWrites)} µs more, against ${significant(micros('transaction'))} µs for an empty savepoint.`,
-    'SQLite keeps a copy of every page that a write inside a savepoint changes, so that it can roll back to the savepoint; the steps above do not include this.',
+    `${significant(rowWritesInTransaction - rowWrites)} µs more, against ${significant(micros('transaction'))} µs for an empty savepoint. The steps above do not include this.`,
+    'A likely cause is that SQLite copies each page before its first change inside a savepoint, so that it can roll back to the savepoint.',
     '',
     `The metering wrapper around \`ctx.storage\` (\`src/observability/request-meter.ts\`), which a real request runs in and these bench requests do not,`,
-    `changes the id check from ${significant(micros('exists'))} µs to ${significant(micros('meteredExists'))} µs per statement;`,
-    `the rounds of the check alone spread over ${significant(spread('exists'))} µs, so a difference below that is not resolved by this run.`,
+    `takes the id check from ${significant(micros('exists'))} µs to ${significant(micros('meteredExists'))} µs`,
+    `(the rounds of each spread over ${significant(spread('exists'))} µs and ${significant(spread('meteredExists'))} µs).`,
+    meteringMicros > Math.max(spread('exists'), spread('meteredExists'))
+      ? `That is ${significant(meteringMicros)} µs per statement, about ${significant(meteringMicros * single.statements)} µs for the ${significant(single.statements)} statements of a single-operation append.`
+      : 'The difference is within that spread, so this run does not resolve the cost of the wrapper.',
     '',
     `Half the bare INSERT rate leaves ${significant(budget)} µs per append (twice the bare INSERT).`,
     `A single-operation write of a new thing needs its four row writes in a savepoint, ${significant(rowWritesInTransaction)} µs,`,
