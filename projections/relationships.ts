@@ -1,7 +1,7 @@
 import type { RelationshipCreated, RelationshipDeleted } from '../events/types/relationships';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
-import { addToCounter } from './counters';
+import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
@@ -72,6 +72,11 @@ function rowToRelationship(row: RelationshipRow): Relationship {
 export function readRelationship(sql: SqlExecutor, id: string): Relationship | null {
   const row = sql.exec<RelationshipRow>(`SELECT * FROM relationships WHERE id = ?`, id).toArray()[0];
   return row ? rowToRelationship(row) : null;
+}
+
+/** True when relationship `id` exists, without reading its data. */
+export function relationshipExists(sql: SqlExecutor, id: string): boolean {
+  return sql.exec(`SELECT 1 AS found FROM relationships WHERE id = ?`, id).toArray().length > 0;
 }
 
 /** Ids of every relationship that starts or ends at `thingId`, in id order. */
@@ -158,26 +163,23 @@ export const relationshipsProjection: Projection = {
     `CREATE INDEX IF NOT EXISTS relationships_by_type ON relationships (type, id)`,
   ],
   handles: new Set(['relationship.created', 'relationship.deleted']),
-  apply(sql, event) {
+  apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    const previous = readRelationship(sql, id);
+    // A created relationship has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
+    const previous = event.type === 'relationship.created' ? null : readRelationship(sql, id);
     const next = reduceRelationship(previous, event);
     if (previous && !next) {
       sql.exec(`DELETE FROM relationships WHERE id = ?`, id);
-      addToCounter(sql, 'relationships', -1);
+      counters.add('relationships', -1);
     }
     if (next && !previous) {
-      sql.exec(
+      insertOnce(
+        sql,
         `INSERT INTO relationships (id, type, from_id, to_id, data, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        next.id,
-        next.type,
-        next.from,
-        next.to,
-        JSON.stringify(next.data),
-        next.createdAt,
-        next.seq,
+        [next.id, next.type, next.from, next.to, JSON.stringify(next.data), next.createdAt, next.seq],
+        () => invariant(event, `relationship ${next.id} already exists`),
       );
-      addToCounter(sql, 'relationships', 1);
+      counters.add('relationships', 1);
     }
   },
   *checksumRows(sql) {

@@ -1,7 +1,8 @@
 import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/things';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
-import { addToCounter } from './counters';
+import type { CounterDeltas } from './counters';
+import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
@@ -97,6 +98,11 @@ export function readThing(sql: SqlExecutor, id: string): Thing | null {
   return row ? rowToThing(row) : null;
 }
 
+/** True when thing `id` exists; cheaper than `readThing`, which reads and parses its data. */
+export function thingExists(sql: SqlExecutor, id: string): boolean {
+  return sql.exec(`SELECT 1 AS found FROM things WHERE id = ?`, id).toArray().length > 0;
+}
+
 export interface ThingPage {
   items: Thing[];
   count: number;
@@ -139,12 +145,12 @@ export function listThings(
   };
 }
 
-function writeThing(sql: SqlExecutor, previous: Thing | null, next: Thing | null): void {
+function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | null, next: Thing | null, counters: CounterDeltas): void {
   if (previous) {
     const previousJson = JSON.stringify(previous.data);
-    addToCounter(sql, 'things', -1);
-    addToCounter(sql, `things.type:${previous.type}`, -1);
-    addToCounter(sql, 'things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
+    counters.add('things', -1);
+    counters.add(`things.type:${previous.type}`, -1);
+    counters.add('things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
   }
   if (!next) {
     if (previous) sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
@@ -152,21 +158,22 @@ function writeThing(sql: SqlExecutor, previous: Thing | null, next: Thing | null
   }
 
   const dataJson = JSON.stringify(next.data);
-  sql.exec(
-    `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data, version = excluded.version,
-       updated_at = excluded.updated_at, seq = excluded.seq`,
-    next.id,
-    next.type,
-    dataJson,
-    next.version,
-    next.createdAt,
-    next.updatedAt,
-    next.seq,
-  );
-  addToCounter(sql, 'things', 1);
-  addToCounter(sql, `things.type:${next.type}`, 1);
-  addToCounter(sql, 'things.bytes', thingSizeBytes(next.id, next.type, dataJson));
+  const values = [next.id, next.type, dataJson, next.version, next.createdAt, next.updatedAt, next.seq];
+  if (previous) {
+    sql.exec(
+      `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data, version = excluded.version,
+         updated_at = excluded.updated_at, seq = excluded.seq`,
+      ...values,
+    );
+  } else {
+    insertOnce(sql, `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)`, values, () =>
+      invariant(event, `thing ${next.id} already exists`),
+    );
+  }
+  counters.add('things', 1);
+  counters.add(`things.type:${next.type}`, 1);
+  counters.add('things.bytes', thingSizeBytes(next.id, next.type, dataJson));
 }
 
 export const thingsProjection: Projection = {
@@ -185,10 +192,11 @@ export const thingsProjection: Projection = {
     `CREATE INDEX IF NOT EXISTS things_by_type ON things (type, id)`,
   ],
   handles: new Set(['thing.created', 'thing.updated', 'thing.deleted']),
-  apply(sql, event) {
+  apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    const previous = readThing(sql, id);
-    writeThing(sql, previous, reduceThing(previous, event));
+    // A created thing has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
+    const previous = event.type === 'thing.created' ? null : readThing(sql, id);
+    writeThing(sql, event, previous, reduceThing(previous, event), counters);
   },
   *checksumRows(sql) {
     yield* sql.exec<ThingRow>(`SELECT * FROM things ORDER BY id`);
