@@ -1,6 +1,7 @@
 import type { RelationshipCreated, RelationshipDeleted } from '../events/types/relationships';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
+import { readCounter } from './counters';
 import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
@@ -125,10 +126,11 @@ export function listRelationships(
     filters.push('type = ?');
     bindings.push(filter.type);
   }
-  const countWhere = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const countRow = sql
-    .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM relationships ${countWhere}`, ...bindings)
-    .toArray()[0];
+  // Unfiltered, the running counter gives the total; a filter counts through its index.
+  const count =
+    filters.length === 0
+      ? readCounter(sql, 'relationships')
+      : (sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM relationships WHERE ${filters.join(' AND ')}`, ...bindings).toArray()[0]?.n ?? 0);
 
   if (afterId !== null) {
     filters.push('id > ?');
@@ -140,7 +142,7 @@ export function listRelationships(
   const items = page.rows.map(rowToRelationship);
   return {
     items,
-    count: countRow?.n ?? 0,
+    count,
     nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }

@@ -1,7 +1,7 @@
 import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/things';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
-import type { CounterDeltas } from './counters';
+import { type CounterDeltas, readCounter } from './counters';
 import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
@@ -23,8 +23,12 @@ export interface Thing {
 /**
  * Returns the state of one thing after `event`, or null once it is deleted.
  * Pure: the projection below and the unit tests share it.
+ *
+ * `deletedVersion` is the last version of an earlier thing with the same id that
+ * was deleted (0 if none). A re-created thing continues from it, so an `If-Match`
+ * or ETag taken from the deleted thing never matches its successor.
  */
-export function reduceThing(current: Thing | null, event: EventEnvelope): Thing | null {
+export function reduceThing(current: Thing | null, event: EventEnvelope, deletedVersion = 0): Thing | null {
   switch (event.type) {
     case 'thing.created': {
       const payload = event.payload as ThingCreated;
@@ -33,7 +37,7 @@ export function reduceThing(current: Thing | null, event: EventEnvelope): Thing 
         id: payload.id,
         type: payload.type,
         data: payload.data,
-        version: 1,
+        version: deletedVersion + 1,
         createdAt: event.occurredAt,
         updatedAt: event.occurredAt,
         seq: event.seq,
@@ -103,6 +107,20 @@ export function thingExists(sql: SqlExecutor, id: string): boolean {
   return sql.exec(`SELECT 1 AS found FROM things WHERE id = ?`, id).toArray().length > 0;
 }
 
+/**
+ * Whether thing `id` exists, and the last version of a deleted thing with that id
+ * (0 if none), in one statement; cheaper than `readThing`, which parses the data.
+ */
+export function thingPresence(sql: SqlExecutor, id: string): { exists: boolean; deletedVersion: number } {
+  const row = sql
+    .exec<{ live: number | null; deleted: number | null }>(
+      `SELECT (SELECT 1 FROM things WHERE id = ?1) AS live, (SELECT version FROM thing_tombstones WHERE id = ?1) AS deleted`,
+      id,
+    )
+    .toArray()[0];
+  return { exists: row?.live === 1, deletedVersion: row?.deleted ?? 0 };
+}
+
 export interface ThingPage {
   items: Thing[];
   count: number;
@@ -127,8 +145,8 @@ export function listThings(
     filters.push('type = ?');
     bindings.push(type);
   }
-  const countWhere = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const countRow = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM things ${countWhere}`, ...bindings).toArray()[0];
+  // The running counters give the total without a COUNT(*) over every matching row.
+  const count = readCounter(sql, type === null ? 'things' : `things.type:${type}`);
 
   if (afterId !== null) {
     filters.push('id > ?');
@@ -140,7 +158,7 @@ export function listThings(
   const items = page.rows.map(rowToThing);
   return {
     items,
-    count: countRow?.n ?? 0,
+    count,
     nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }
@@ -153,7 +171,16 @@ function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | nu
     counters.add('things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
   }
   if (!next) {
-    if (previous) sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
+    if (previous) {
+      sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
+      sql.exec(
+        `INSERT INTO thing_tombstones (id, version, seq) VALUES (?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET version = excluded.version, seq = excluded.seq`,
+        previous.id,
+        previous.version,
+        event.seq,
+      );
+    }
     return;
   }
 
@@ -178,7 +205,7 @@ function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | nu
 
 export const thingsProjection: Projection = {
   name: 'things',
-  tables: ['things'],
+  tables: ['things', 'thing_tombstones'],
   schema: [
     `CREATE TABLE IF NOT EXISTS things (
        id TEXT PRIMARY KEY,
@@ -190,15 +217,30 @@ export const thingsProjection: Projection = {
        seq INTEGER NOT NULL
      ) WITHOUT ROWID`,
     `CREATE INDEX IF NOT EXISTS things_by_type ON things (type, id)`,
+    // Last version of each deleted thing, so a re-created thing with the same id continues its versions.
+    `CREATE TABLE IF NOT EXISTS thing_tombstones (
+       id TEXT PRIMARY KEY,
+       version INTEGER NOT NULL,
+       seq INTEGER NOT NULL
+     ) WITHOUT ROWID`,
   ],
   handles: new Set(['thing.created', 'thing.updated', 'thing.deleted']),
   apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    // A created thing has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
-    const previous = event.type === 'thing.created' ? null : readThing(sql, id);
+    if (event.type === 'thing.created') {
+      // A created thing has no previous state: instead of a read, the INSERT's primary key
+      // rejects an id that exists. Taking the tombstone returns the version to continue from.
+      const tombstone = sql
+        .exec<{ version: number }>(`DELETE FROM thing_tombstones WHERE id = ? RETURNING version`, id)
+        .toArray()[0];
+      writeThing(sql, event, null, reduceThing(null, event, tombstone?.version ?? 0), counters);
+      return;
+    }
+    const previous = readThing(sql, id);
     writeThing(sql, event, previous, reduceThing(previous, event), counters);
   },
   *checksumRows(sql) {
     yield* sql.exec<ThingRow>(`SELECT * FROM things ORDER BY id`);
+    yield* sql.exec(`SELECT 'tombstone' AS kind, id, version, seq FROM thing_tombstones ORDER BY id`);
   },
 };

@@ -1,4 +1,4 @@
-import { readThing, reduceThing, type Thing, thingExists } from '../../../projections/things';
+import { readThing, reduceThing, type Thing, thingPresence } from '../../../projections/things';
 import { relationshipIdsTouching } from '../../../projections/relationships';
 import { TenantlogError } from '../../errors';
 import type { CommandTx } from '../tenant-store';
@@ -32,13 +32,14 @@ export interface DeleteThing {
  * as the projection's reducer builds it from the event, so it need not be read back.
  */
 export function createThing(tx: CommandTx, command: CreateThing): Thing {
-  if (thingExists(tx.sql, command.id)) {
+  const presence = thingPresence(tx.sql, command.id);
+  if (presence.exists) {
     throw new TenantlogError('ALREADY_EXISTS', `thing ${JSON.stringify(command.id)} already exists`, {
       details: { id: command.id },
     });
   }
   const [created] = tx.emit([{ type: 'thing.created', payload: { id: command.id, type: command.type, data: command.data } }]);
-  return reduceThing(null, created!)!;
+  return reduceThing(null, created!, presence.deletedVersion)!;
 }
 
 /** Appends `thing.updated` with the thing's full new data. */
