@@ -194,8 +194,15 @@ function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | nu
       ...values,
     );
   } else {
-    insertOnce(sql, `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)`, values, () =>
-      invariant(event, `thing ${next.id} already exists`),
+    // The version comes from the tombstone in the same statement, not from `next`:
+    // `reduceThing` computes the same value when given the tombstone's version, as
+    // `createThing` does, and this saves reading the tombstone first.
+    insertOnce(
+      sql,
+      `INSERT INTO things (id, type, data, version, created_at, updated_at, seq)
+       VALUES (?1, ?2, ?3, COALESCE((SELECT version FROM thing_tombstones WHERE id = ?1), 0) + 1, ?5, ?6, ?7)`,
+      values,
+      () => invariant(event, `thing ${next.id} already exists`),
     );
   }
   counters.add('things', 1);
@@ -217,7 +224,8 @@ export const thingsProjection: Projection = {
        seq INTEGER NOT NULL
      ) WITHOUT ROWID`,
     `CREATE INDEX IF NOT EXISTS things_by_type ON things (type, id)`,
-    // Last version of each deleted thing, so a re-created thing with the same id continues its versions.
+    // Last version of each deleted thing, so a re-created thing with the same id continues its
+    // versions. A row stays after the re-creation; the next delete overwrites it.
     `CREATE TABLE IF NOT EXISTS thing_tombstones (
        id TEXT PRIMARY KEY,
        version INTEGER NOT NULL,
@@ -227,16 +235,8 @@ export const thingsProjection: Projection = {
   handles: new Set(['thing.created', 'thing.updated', 'thing.deleted']),
   apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    if (event.type === 'thing.created') {
-      // A created thing has no previous state: instead of a read, the INSERT's primary key
-      // rejects an id that exists. Taking the tombstone returns the version to continue from.
-      const tombstone = sql
-        .exec<{ version: number }>(`DELETE FROM thing_tombstones WHERE id = ? RETURNING version`, id)
-        .toArray()[0];
-      writeThing(sql, event, null, reduceThing(null, event, tombstone?.version ?? 0), counters);
-      return;
-    }
-    const previous = readThing(sql, id);
+    // A created thing has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
+    const previous = event.type === 'thing.created' ? null : readThing(sql, id);
     writeThing(sql, event, previous, reduceThing(previous, event), counters);
   },
   *checksumRows(sql) {
