@@ -1,5 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 
+import { MAX_REQUESTS_PER_WINDOW } from '../src/limits/rate-limit-config';
+import type { DevServer } from '../test/e2e/harness/wrangler-dev';
 import { percentile } from './statistics';
 
 export interface LoadOptions {
@@ -50,6 +52,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     agent.destroy();
   }
+}
+
+/**
+ * `wrangler dev` vars for load on the project Worker: no request log lines, the
+ * largest rate limit and the enterprise plan, so that the rate limiter and the
+ * quotas run on every request but never refuse the load being measured.
+ */
+export const LOAD_TEST_VARS = { LOG_REQUESTS: 'false', RATE_LIMIT_REQUESTS: String(MAX_REQUESTS_PER_WINDOW), DEFAULT_PLAN: 'enterprise' };
+
+/** Runs `runLoad` against `server` and throws, with the end of the server's output, when any request failed. */
+export async function loadDevServer(server: DevServer, label: string, options: Omit<LoadOptions, 'port'>): Promise<LoadResult> {
+  const result = await runLoad({ ...options, port: server.port });
+  if (result.failures > 0) {
+    throw new Error(
+      `bench: ${result.failures} of ${result.requests + result.failures} requests to ${label} failed, the first with: ${result.firstFailure}\n${server.output().slice(-2000)}`,
+    );
+  }
+  return result;
 }
 
 async function drive(agent: Agent, options: LoadOptions, durationMs: number, counter: { next: number }): Promise<LoadResult> {

@@ -8,49 +8,64 @@
  * a hash over a lossy serialisation could not be verified by another tool. A string
  * or member name with an unpaired surrogate throws too: RFC 8785 accepts only valid
  * Unicode, and other languages' JSON libraries disagree on how to write one.
+ *
+ * Every append hashes its event, so this builds one string by concatenation
+ * rather than through intermediate arrays.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-
   switch (typeof value) {
     case 'string':
       return canonicalString(value);
-    case 'boolean':
-      return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new TypeError(`canonicalJson: ${value} has no JSON representation`);
-      }
-      return JSON.stringify(value);
+      return canonicalNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'object':
       break;
     default:
       throw new TypeError(`canonicalJson: a ${typeof value} has no JSON representation`);
   }
+  if (value === null) return 'null';
 
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+    let text = '[';
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (index > 0) text += ',';
+      text += item === undefined ? 'null' : canonicalJson(item);
+    }
+    return `${text}]`;
   }
 
   const record = value as Record<string, unknown>;
-  const members: string[] = [];
+  let text = '{';
   for (const key of Object.keys(record).sort()) {
     const member = record[key];
     if (member === undefined) continue;
-    members.push(`${canonicalString(key)}:${canonicalJson(member)}`);
+    if (text.length > 1) text += ',';
+    text += `${canonicalString(key)}:${canonicalJson(member)}`;
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
+}
+
+/** Writes a string as RFC 8785 does; throws on an unpaired surrogate. */
+export function canonicalString(text: string): string {
+  if (hasLoneSurrogate(text)) {
+    throw new TypeError(`canonicalJson: string ${JSON.stringify(text.slice(0, 40))} has an unpaired surrogate`);
+  }
+  return JSON.stringify(text);
+}
+
+/** Writes a number as RFC 8785 does; throws on NaN and the infinities. */
+export function canonicalNumber(value: number): string {
+  if (!Number.isFinite(value)) {
+    throw new TypeError(`canonicalJson: ${value} has no JSON representation`);
+  }
+  return JSON.stringify(value);
 }
 
 /** True when `text` contains a UTF-16 surrogate that is not half of a pair. */
 export function hasLoneSurrogate(text: string): boolean {
   // With the `u` flag a valid pair is one code point above U+FFFF, so only unpaired halves match.
   return /[\uD800-\uDFFF]/u.test(text);
-}
-
-function canonicalString(text: string): string {
-  if (hasLoneSurrogate(text)) {
-    throw new TypeError(`canonicalJson: string ${JSON.stringify(text.slice(0, 40))} has an unpaired surrogate`);
-  }
-  return JSON.stringify(text);
 }

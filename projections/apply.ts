@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../events/envelope';
+import { CounterDeltas } from './counters';
 import type { Projection, SqlExecutor } from './projection';
 import { projections } from './registry';
 
@@ -9,11 +10,22 @@ export function createProjectionSchema(sql: SqlExecutor, all: readonly Projectio
   }
 }
 
-/** Applies one event to every projection that handles its type. Must run inside the append's transaction. */
-export function applyToProjections(sql: SqlExecutor, event: EventEnvelope, all: readonly Projection[] = projections): void {
+/**
+ * Applies one event to every projection that handles its type. Must run inside
+ * the append's transaction. Counter changes are added to `counters` for the caller
+ * to flush once for many events; without `counters` they are written at once.
+ */
+export function applyToProjections(
+  sql: SqlExecutor,
+  event: EventEnvelope,
+  counters?: CounterDeltas,
+  all: readonly Projection[] = projections,
+): void {
+  const deltas = counters ?? new CounterDeltas();
   for (const projection of all) {
-    if (projection.handles.has(event.type)) projection.apply(sql, event);
+    if (projection.handles.has(event.type)) projection.apply(sql, event, deltas);
   }
+  if (!counters) deltas.flush(sql);
 }
 
 /** Drops every projection table and creates them empty; the caller replays the log afterwards. */

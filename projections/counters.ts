@@ -1,3 +1,4 @@
+import { MultiRowInsert } from './multi-row-insert';
 import type { SqlExecutor } from './projection';
 
 /**
@@ -8,14 +9,43 @@ export const countersSchema = [
   `CREATE TABLE IF NOT EXISTS projection_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
 ] as const;
 
-export function addToCounter(sql: SqlExecutor, name: string, delta: number): void {
-  if (delta === 0) return;
-  sql.exec(
-    `INSERT INTO projection_counters (name, value) VALUES (?, ?)
-     ON CONFLICT(name) DO UPDATE SET value = value + excluded.value`,
-    name,
-    delta,
-  );
+const counterUpsert = new MultiRowInsert(
+  'INSERT INTO projection_counters (name, value)',
+  2,
+  'ON CONFLICT(name) DO UPDATE SET value = value + excluded.value',
+);
+
+/**
+ * Counter changes that projections add while a write (or a rebuild) applies its
+ * events, summed per counter and written by `flush` in one upsert of all of them,
+ * instead of one upsert per counter per event. Until `flush`, SQLite contains the
+ * counters as they were before, so a write flushes before anything reads them.
+ */
+export class CounterDeltas {
+  private readonly unwritten = new Map<string, number>();
+  private readonly totals = new Map<string, number>();
+
+  add(name: string, delta: number): void {
+    if (delta === 0) return;
+    this.unwritten.set(name, (this.unwritten.get(name) ?? 0) + delta);
+    this.totals.set(name, (this.totals.get(name) ?? 0) + delta);
+  }
+
+  /** Net change added to counter `name` since this object was created, flushed or not. */
+  total(name: string): number {
+    return this.totals.get(name) ?? 0;
+  }
+
+  /** Adds the changes made since the last flush to the stored counters; changes that cancel out write nothing. */
+  flush(sql: SqlExecutor): void {
+    if (this.unwritten.size === 0) return;
+    const values: (string | number)[] = [];
+    for (const [name, delta] of this.unwritten) {
+      if (delta !== 0) values.push(name, delta);
+    }
+    this.unwritten.clear();
+    if (values.length > 0) counterUpsert.run(sql, values);
+  }
 }
 
 export function readCounter(sql: SqlExecutor, name: string): number {

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../events/envelope';
+import type { CounterDeltas } from './counters';
 
 /** Bindings accepted by Durable Object SQLite. */
 export type SqlValue = string | number | null | ArrayBuffer;
@@ -19,6 +20,8 @@ export interface SqlRows<T> extends Iterable<T> {
 /**
  * A read model kept in the tenant's SQLite, changed only by applying events.
  * `apply` runs inside the append's transaction, so a throw aborts the append.
+ * Changes to the shared `projection_counters` go to `counters`, which the caller
+ * writes once for all events of a write.
  */
 export interface Projection {
   name: string;
@@ -28,7 +31,7 @@ export interface Projection {
   schema: readonly string[];
   /** Event types this projection reacts to; others are skipped without a call. */
   handles: ReadonlySet<string>;
-  apply(sql: SqlExecutor, event: EventEnvelope): void;
+  apply(sql: SqlExecutor, event: EventEnvelope, counters: CounterDeltas): void;
   /** Every row of the projection in a fixed order, for the rebuild checksum. */
   checksumRows(sql: SqlExecutor): Iterable<unknown>;
 }

@@ -1,7 +1,8 @@
 import type { RelationshipCreated, RelationshipDeleted } from '../events/types/relationships';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
-import { addToCounter } from './counters';
+import { readCounter } from './counters';
+import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
@@ -74,6 +75,11 @@ export function readRelationship(sql: SqlExecutor, id: string): Relationship | n
   return row ? rowToRelationship(row) : null;
 }
 
+/** True when relationship `id` exists, without reading its data. */
+export function relationshipExists(sql: SqlExecutor, id: string): boolean {
+  return sql.exec(`SELECT 1 AS found FROM relationships WHERE id = ?`, id).toArray().length > 0;
+}
+
 /** Ids of every relationship that starts or ends at `thingId`, in id order. */
 export function relationshipIdsTouching(sql: SqlExecutor, thingId: string): string[] {
   return sql
@@ -120,10 +126,11 @@ export function listRelationships(
     filters.push('type = ?');
     bindings.push(filter.type);
   }
-  const countWhere = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const countRow = sql
-    .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM relationships ${countWhere}`, ...bindings)
-    .toArray()[0];
+  // Unfiltered, the running counter gives the total; a filter counts through its index.
+  const count =
+    filters.length === 0
+      ? readCounter(sql, 'relationships')
+      : (sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM relationships WHERE ${filters.join(' AND ')}`, ...bindings).toArray()[0]?.n ?? 0);
 
   if (afterId !== null) {
     filters.push('id > ?');
@@ -135,7 +142,7 @@ export function listRelationships(
   const items = page.rows.map(rowToRelationship);
   return {
     items,
-    count: countRow?.n ?? 0,
+    count,
     nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }
@@ -158,26 +165,23 @@ export const relationshipsProjection: Projection = {
     `CREATE INDEX IF NOT EXISTS relationships_by_type ON relationships (type, id)`,
   ],
   handles: new Set(['relationship.created', 'relationship.deleted']),
-  apply(sql, event) {
+  apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    const previous = readRelationship(sql, id);
+    // A created relationship has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
+    const previous = event.type === 'relationship.created' ? null : readRelationship(sql, id);
     const next = reduceRelationship(previous, event);
     if (previous && !next) {
       sql.exec(`DELETE FROM relationships WHERE id = ?`, id);
-      addToCounter(sql, 'relationships', -1);
+      counters.add('relationships', -1);
     }
     if (next && !previous) {
-      sql.exec(
+      insertOnce(
+        sql,
         `INSERT INTO relationships (id, type, from_id, to_id, data, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        next.id,
-        next.type,
-        next.from,
-        next.to,
-        JSON.stringify(next.data),
-        next.createdAt,
-        next.seq,
+        [next.id, next.type, next.from, next.to, JSON.stringify(next.data), next.createdAt, next.seq],
+        () => invariant(event, `relationship ${next.id} already exists`),
       );
-      addToCounter(sql, 'relationships', 1);
+      counters.add('relationships', 1);
     }
   },
   *checksumRows(sql) {

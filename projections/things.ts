@@ -1,7 +1,8 @@
 import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/things';
 import type { EventEnvelope } from '../events/envelope';
 import { TenantlogError } from '../src/errors';
-import { addToCounter } from './counters';
+import { type CounterDeltas, readCounter } from './counters';
+import { insertOnce } from './insert-once';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
@@ -22,8 +23,12 @@ export interface Thing {
 /**
  * Returns the state of one thing after `event`, or null once it is deleted.
  * Pure: the projection below and the unit tests share it.
+ *
+ * `deletedVersion` is the last version of an earlier thing with the same id that
+ * was deleted (0 if none). A re-created thing continues from it, so an `If-Match`
+ * or ETag taken from the deleted thing never matches its successor.
  */
-export function reduceThing(current: Thing | null, event: EventEnvelope): Thing | null {
+export function reduceThing(current: Thing | null, event: EventEnvelope, deletedVersion = 0): Thing | null {
   switch (event.type) {
     case 'thing.created': {
       const payload = event.payload as ThingCreated;
@@ -32,7 +37,7 @@ export function reduceThing(current: Thing | null, event: EventEnvelope): Thing 
         id: payload.id,
         type: payload.type,
         data: payload.data,
-        version: 1,
+        version: deletedVersion + 1,
         createdAt: event.occurredAt,
         updatedAt: event.occurredAt,
         seq: event.seq,
@@ -97,6 +102,25 @@ export function readThing(sql: SqlExecutor, id: string): Thing | null {
   return row ? rowToThing(row) : null;
 }
 
+/** True when thing `id` exists; cheaper than `readThing`, which reads and parses its data. */
+export function thingExists(sql: SqlExecutor, id: string): boolean {
+  return sql.exec(`SELECT 1 AS found FROM things WHERE id = ?`, id).toArray().length > 0;
+}
+
+/**
+ * Whether thing `id` exists, and the last version of a deleted thing with that id
+ * (0 if none), in one statement; cheaper than `readThing`, which parses the data.
+ */
+export function thingPresence(sql: SqlExecutor, id: string): { exists: boolean; deletedVersion: number } {
+  const row = sql
+    .exec<{ live: number | null; deleted: number | null }>(
+      `SELECT (SELECT 1 FROM things WHERE id = ?1) AS live, (SELECT version FROM thing_tombstones WHERE id = ?1) AS deleted`,
+      id,
+    )
+    .toArray()[0];
+  return { exists: row?.live === 1, deletedVersion: row?.deleted ?? 0 };
+}
+
 export interface ThingPage {
   items: Thing[];
   count: number;
@@ -121,8 +145,8 @@ export function listThings(
     filters.push('type = ?');
     bindings.push(type);
   }
-  const countWhere = filters.length > 0 ? `WHERE ${filters.join(' AND ')}` : '';
-  const countRow = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM things ${countWhere}`, ...bindings).toArray()[0];
+  // The running counters give the total without a COUNT(*) over every matching row.
+  const count = readCounter(sql, type === null ? 'things' : `things.type:${type}`);
 
   if (afterId !== null) {
     filters.push('id > ?');
@@ -134,44 +158,61 @@ export function listThings(
   const items = page.rows.map(rowToThing);
   return {
     items,
-    count: countRow?.n ?? 0,
+    count,
     nextAfterId: page.more ? (items[items.length - 1]?.id ?? null) : null,
   };
 }
 
-function writeThing(sql: SqlExecutor, previous: Thing | null, next: Thing | null): void {
+function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | null, next: Thing | null, counters: CounterDeltas): void {
   if (previous) {
     const previousJson = JSON.stringify(previous.data);
-    addToCounter(sql, 'things', -1);
-    addToCounter(sql, `things.type:${previous.type}`, -1);
-    addToCounter(sql, 'things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
+    counters.add('things', -1);
+    counters.add(`things.type:${previous.type}`, -1);
+    counters.add('things.bytes', -thingSizeBytes(previous.id, previous.type, previousJson));
   }
   if (!next) {
-    if (previous) sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
+    if (previous) {
+      sql.exec(`DELETE FROM things WHERE id = ?`, previous.id);
+      sql.exec(
+        `INSERT INTO thing_tombstones (id, version, seq) VALUES (?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET version = excluded.version, seq = excluded.seq`,
+        previous.id,
+        previous.version,
+        event.seq,
+      );
+    }
     return;
   }
 
   const dataJson = JSON.stringify(next.data);
-  sql.exec(
-    `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data, version = excluded.version,
-       updated_at = excluded.updated_at, seq = excluded.seq`,
-    next.id,
-    next.type,
-    dataJson,
-    next.version,
-    next.createdAt,
-    next.updatedAt,
-    next.seq,
-  );
-  addToCounter(sql, 'things', 1);
-  addToCounter(sql, `things.type:${next.type}`, 1);
-  addToCounter(sql, 'things.bytes', thingSizeBytes(next.id, next.type, dataJson));
+  const values = [next.id, next.type, dataJson, next.version, next.createdAt, next.updatedAt, next.seq];
+  if (previous) {
+    sql.exec(
+      `INSERT INTO things (id, type, data, version, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET type = excluded.type, data = excluded.data, version = excluded.version,
+         updated_at = excluded.updated_at, seq = excluded.seq`,
+      ...values,
+    );
+  } else {
+    // The version comes from the tombstone in the same statement, not from `next`:
+    // `reduceThing` computes the same value when given the tombstone's version, as
+    // `createThing` does, and this saves reading the tombstone first.
+    insertOnce(
+      sql,
+      `INSERT INTO things (id, type, data, version, created_at, updated_at, seq)
+       VALUES (?1, ?2, ?3, COALESCE((SELECT version FROM thing_tombstones WHERE id = ?1), 0) + 1, ?5, ?6, ?7)`,
+      values,
+      () => invariant(event, `thing ${next.id} already exists`),
+    );
+  }
+  counters.add('things', 1);
+  counters.add(`things.type:${next.type}`, 1);
+  counters.add('things.bytes', thingSizeBytes(next.id, next.type, dataJson));
 }
 
 export const thingsProjection: Projection = {
   name: 'things',
-  tables: ['things'],
+  tables: ['things', 'thing_tombstones'],
   schema: [
     `CREATE TABLE IF NOT EXISTS things (
        id TEXT PRIMARY KEY,
@@ -183,14 +224,23 @@ export const thingsProjection: Projection = {
        seq INTEGER NOT NULL
      ) WITHOUT ROWID`,
     `CREATE INDEX IF NOT EXISTS things_by_type ON things (type, id)`,
+    // Last version of each deleted thing, so a re-created thing with the same id continues its
+    // versions. A row stays after the re-creation; the next delete overwrites it.
+    `CREATE TABLE IF NOT EXISTS thing_tombstones (
+       id TEXT PRIMARY KEY,
+       version INTEGER NOT NULL,
+       seq INTEGER NOT NULL
+     ) WITHOUT ROWID`,
   ],
   handles: new Set(['thing.created', 'thing.updated', 'thing.deleted']),
-  apply(sql, event) {
+  apply(sql, event, counters) {
     const id = (event.payload as { id: string }).id;
-    const previous = readThing(sql, id);
-    writeThing(sql, previous, reduceThing(previous, event));
+    // A created thing has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
+    const previous = event.type === 'thing.created' ? null : readThing(sql, id);
+    writeThing(sql, event, previous, reduceThing(previous, event), counters);
   },
   *checksumRows(sql) {
     yield* sql.exec<ThingRow>(`SELECT * FROM things ORDER BY id`);
+    yield* sql.exec(`SELECT 'tombstone' AS kind, id, version, seq FROM thing_tombstones ORDER BY id`);
   },
 };

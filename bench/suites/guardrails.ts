@@ -1,93 +1,98 @@
 import { type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
+import { LOAD_TEST_VARS, loadDevServer, type LoadResult } from '../load-generator';
+import { median, significant } from '../statistics';
+import { type BenchSuite, compare, type SuiteContext, type SuiteResult } from '../suite';
 
-/** One result line of `npm run bench`; `ratio` is ours / baseline. */
-export interface BenchRow {
-  name: string;
-  unit: string;
-  ours: number;
-  baseline: number;
-  ratio: number;
-}
-
-/** Writes per measured round and concurrent clients; sized for a 2-core machine. */
-const WRITES_PER_ROUND = 300;
 const CONCURRENCY = 8;
 const ROUNDS = 3;
-const WARMUP_WRITES = 50;
+const WINDOW_MS = 3_000;
+const WARMUP_MS = 1_000;
 
-/**
- * Overhead of the tenant plugins on the write path: requests per second of
- * `POST /things` with the plugins on (metrics, cost attribution, request metering,
- * and every other registered plugin such as the rate limiter) against the same
- * Worker started with `GUARDRAILS=off`. Both servers run in the same process
- * tree at the same time and rounds alternate between them, so machine load
- * affects both alike. The target ratio is at least 0.9.
- */
-export async function run(): Promise<BenchRow[]> {
-  const vars = { LOG_REQUESTS: 'false' };
-  const on = await startDevServer({ vars });
-  let off: DevServer | undefined;
+export const guardrailsSuite: BenchSuite = {
+  id: 'guardrails',
+  title: 'Tenant plugins on the write path',
+  method: [
+    'Two `wrangler dev` servers of the project Worker run at once on loopback ports, both with `LOG_REQUESTS=false`, the largest',
+    '`RATE_LIMIT_REQUESTS` and `DEFAULT_PLAN=enterprise`, so that the load is measured, not refused:',
+    '',
+    '- **ours**: the tenant plugins on (metrics and cost attribution with request metering, the rate limiter, the quota checks).',
+    '- **baseline**: the same Worker started with `GUARDRAILS=off`, whose tenant objects run without plugins or metering.',
+    '  Before measuring, the suite checks the switch took effect: `GET /metrics` exists only with the plugins on.',
+    '',
+    `The load generator keeps ${CONCURRENCY} requests in flight against one tenant, each a \`POST /things\` of a small order whose id the server assigns,`,
+    `and warms up for ${WARMUP_MS / 1000} s before each window. The two servers take turns for ${ROUNDS} rounds of a ${WINDOW_MS / 1000} s window each.`,
+    'Rate is successful requests per second in a window, and the row shows the median over the rounds.',
+  ].join('\n'),
+  run: runGuardrails,
+};
+
+async function runGuardrails({ log, quick }: SuiteContext): Promise<SuiteResult> {
+  const rounds = quick ? 1 : ROUNDS;
+  const durationMs = quick ? 1_000 : WINDOW_MS;
+  const warmupMs = quick ? 300 : WARMUP_MS;
+  const servers: DevServer[] = [];
   try {
-    off = await startDevServer({ vars: { ...vars, GUARDRAILS: 'off' } });
+    const on = await startDevServer({ vars: LOAD_TEST_VARS });
+    servers.push(on);
+    const off = await startDevServer({ vars: { ...LOAD_TEST_VARS, GUARDRAILS: 'off' } });
+    servers.push(off);
     await assertGuardrails(on, true);
     await assertGuardrails(off, false);
 
-    await writeBurst(on, 'warm', WARMUP_WRITES);
-    await writeBurst(off, 'warm', WARMUP_WRITES);
-    const onRates: number[] = [];
-    const offRates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      onRates.push(await writeBurst(on, `r${round}`, WRITES_PER_ROUND));
-      offRates.push(await writeBurst(off, `r${round}`, WRITES_PER_ROUND));
-    }
+    const measure = async (server: DevServer, label: string) => {
+      const result = await loadDevServer(server, label, {
+        hosts: [`bench.localhost:${server.port}`],
+        method: 'POST',
+        path: '/things',
+        headers: { 'content-type': 'application/json' },
+        body: (index) => JSON.stringify({ type: 'Order', data: { total: index, currency: 'EUR' } }),
+        concurrency: CONCURRENCY,
+        warmupMs,
+        durationMs,
+      });
+      log(`${label}: ${Math.round(result.perSecond)} req/s`);
+      return result;
+    };
 
-    const ours = median(onRates);
-    const baseline = median(offRates);
-    return [{ name: 'write path with plugins on vs GUARDRAILS=off', unit: 'req/s', ours: round1(ours), baseline: round1(baseline), ratio: Math.round((ours / baseline) * 1000) / 1000 }];
+    const results = { on: [] as LoadResult[], off: [] as LoadResult[] };
+    for (let round = 0; round < rounds; round++) {
+      results.on.push(await measure(on, 'plugins on'));
+      results.off.push(await measure(off, 'GUARDRAILS=off'));
+    }
+    const rates = (of: readonly LoadResult[]) => of.map((result) => result.perSecond);
+    return {
+      rows: [
+        compare(
+          'HTTP writes per second through wrangler dev with the tenant plugins on, against GUARDRAILS=off',
+          'req/s',
+          significant(median(rates(results.on))),
+          significant(median(rates(results.off))),
+          {
+            concurrency: CONCURRENCY,
+            rounds,
+            windowSeconds: durationMs / 1000,
+            oursMin: significant(Math.min(...rates(results.on))),
+            oursMax: significant(Math.max(...rates(results.on))),
+            baselineMin: significant(Math.min(...rates(results.off))),
+            baselineMax: significant(Math.max(...rates(results.off))),
+            targetRatio: 0.9,
+          },
+        ),
+      ],
+    };
   } finally {
-    for (const server of [on, off]) {
-      if (!server) continue;
+    for (const server of servers) {
       await server.stop();
       removeStateDir(server.persistDir);
     }
   }
 }
 
-/** Sends `count` creates to one tenant from `CONCURRENCY` clients; returns requests per second. */
-async function writeBurst(server: DevServer, prefix: string, count: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  const client = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= count) return;
-      const response = await server.request('bench', '/things', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `${prefix}-${index}`, type: 'Order', data: { total: index, currency: 'EUR' } }),
-      });
-      await response.arrayBuffer();
-      if (response.status !== 201) throw new Error(`POST /things returned ${response.status}\n${server.output().slice(-2000)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  return count / ((performance.now() - started) / 1000);
-}
-
-/** Checks the switch took effect: `GET /metrics` exists only with the plugins on. */
+/** Checks that the switch took effect: `GET /metrics` exists only with the plugins on. */
 async function assertGuardrails(server: DevServer, expected: boolean): Promise<void> {
   const response = await server.request('bench', '/metrics');
   await response.arrayBuffer();
   if ((response.status === 200) !== expected) {
-    throw new Error(`GUARDRAILS ${expected ? 'on' : 'off'}: GET /metrics returned ${response.status}`);
+    throw new Error(`bench guardrails: with GUARDRAILS ${expected ? 'on' : 'off'}, GET /metrics returned ${response.status}`);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

@@ -1,15 +1,9 @@
-/**
- * Parquet data files: encode speed, size, read-back speed and memory of our
- * writer and reader (parquet-wasm in Node), against DuckDB and JSONL in the same
- * run. Run alone with `node --import tsx bench/suites/parquet.ts`.
- */
 import '../../pipelines/parquet/parquet-wasm-node';
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { type DuckDBConnection, DuckDBInstance, DuckDBTimestampTZValue } from '@duckdb/node-api';
@@ -18,42 +12,47 @@ import type { EventEnvelope } from '../../events/envelope';
 import { readEventRowGroups, writeEventDataFiles } from '../../pipelines/parquet';
 import type { MemoryProbeResult } from '../../scripts/parquet-memory-probe';
 import { makeEventBatch } from '../../test/fixtures/event-batches';
-
-/** One measured comparison, where `ratio` is `ours / baseline`. */
-export interface BenchRow {
-  name: string;
-  unit: string;
-  ours: number;
-  baseline: number;
-  ratio: number;
-  [extra: string]: string | number | null;
-}
-
-/** Method behind the rows, as Markdown for the benchmark report. */
-export const parquetBenchMethod = `100,000 \`thing.created\` events with about 512-byte JSON payloads, generated once.
-Encode: our writer (\`writeEventDataFiles\`, 4 MiB files, ZSTD) from the events in memory, against DuckDB with one thread
-running \`COPY ... TO ... (FORMAT parquet, COMPRESSION zstd)\` from the same rows already loaded into a table; median of 3.
-Size: bytes of our Parquet files per event, against the events as JSONL (one \`JSON.stringify\` per line).
-Read back: our reader (\`readEventRowGroups\`, one row group at a time) to envelopes, against DuckDB with one thread
-reading the same files into JavaScript row objects; median of 3.
-Memory: a separate Node process (scripts/parquet-memory-probe.ts) writes 100,000 events generated 1,000 at a time, and
-another reads back 1,000,000 events (256-byte payloads); the figure is the largest live JS heap plus array buffers after
-a full GC at each file or row group, plus parquet-wasm's memory, against the 128 MiB of a Worker.`;
+import { median, significant } from '../statistics';
+import { type BenchRow, type BenchSuite, compare, type SuiteContext, type SuiteResult } from '../suite';
 
 const EVENTS = 100_000;
 const PAYLOAD_BYTES = 512;
 const READ_BACK_EVENTS = 1_000_000;
 const READ_BACK_PAYLOAD_BYTES = 256;
+/** Event counts of `--quick`, which checks that the suite runs. */
+const QUICK_EVENTS = 5_000;
+const QUICK_READ_BACK_EVENTS = 20_000;
 const MiB = 1024 * 1024;
 const WORKER_MEMORY_LIMIT_MIB = 128;
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 
-export async function run(): Promise<BenchRow[]> {
+export const parquetSuite: BenchSuite = {
+  id: 'parquet',
+  title: 'Parquet data files',
+  method: [
+    `${EVENTS.toLocaleString('en-US')} \`thing.created\` events with about ${PAYLOAD_BYTES}-byte JSON payloads, generated once; our writer and reader run in Node (parquet-wasm).`,
+    'For the size and memory rows lower is better, so there a ratio below 1 is the good side.',
+    '',
+    '- **Encode**: our writer (`writeEventDataFiles`, 4 MiB files, ZSTD) from the events in memory, against DuckDB with one thread',
+    '  running `COPY ... TO ... (FORMAT parquet, COMPRESSION zstd)` from the same rows already loaded into a table; median of 3.',
+    '- **Size**: bytes of our Parquet files per event, against the events as JSONL (one `JSON.stringify` per line).',
+    '- **Read back**: our reader (`readEventRowGroups`, one row group at a time) to envelopes, against DuckDB with one thread',
+    '  reading the same files into JavaScript row objects; median of 3.',
+    `- **Memory**: a separate Node process (\`scripts/parquet-memory-probe.ts\`) writes ${EVENTS.toLocaleString('en-US')} events generated 1,000 at a time, and`,
+    `  another reads back ${READ_BACK_EVENTS.toLocaleString('en-US')} events (${READ_BACK_PAYLOAD_BYTES}-byte payloads); the figure is the largest live JS heap plus array buffers after`,
+    `  a full GC at each file or row group, plus parquet-wasm's memory, against the ${WORKER_MEMORY_LIMIT_MIB} MiB of a Worker.`,
+  ].join('\n'),
+  run: runParquet,
+};
+
+async function runParquet({ log, quick }: SuiteContext): Promise<SuiteResult> {
+  const eventCount = quick ? QUICK_EVENTS : EVENTS;
+  const readBackEvents = quick ? QUICK_READ_BACK_EVENTS : READ_BACK_EVENTS;
   const directory = mkdtempSync(join(tmpdir(), 'tenantlog-parquet-bench-'));
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
   try {
-    const events = makeEventBatch({ count: EVENTS, payloadBytes: PAYLOAD_BYTES });
+    const events = makeEventBatch({ count: eventCount, payloadBytes: PAYLOAD_BYTES });
     const rows: BenchRow[] = [];
 
     // Encode: ours from the envelopes, DuckDB from a table holding the same rows.
@@ -70,7 +69,12 @@ export async function run(): Promise<BenchRow[]> {
         ),
       ),
     );
-    rows.push(compare('Parquet encode, ZSTD', 'events/s', EVENTS / oursEncodeSeconds, EVENTS / duckEncodeSeconds, { baselineName: 'DuckDB COPY, 1 thread' }));
+    rows.push(
+      compare('Parquet encode, ZSTD', 'events/s', fourDigits(eventCount / oursEncodeSeconds), fourDigits(eventCount / duckEncodeSeconds), {
+        baselineName: 'DuckDB COPY, 1 thread',
+      }),
+    );
+    log(`encode: ${Math.round(eventCount / oursEncodeSeconds)} events/s, DuckDB ${Math.round(eventCount / duckEncodeSeconds)} events/s`);
 
     // Size: our files against JSONL of the same envelopes.
     const parquetBytes = files.reduce((sum, file) => sum + file.byteLength, 0);
@@ -78,9 +82,9 @@ export async function run(): Promise<BenchRow[]> {
     const duckBytes = (await connection.runAndReadAll(`SELECT sum(total_compressed_size) AS bytes FROM parquet_metadata('${duckPath}')`)).getRowObjectsJS()[0]!
       .bytes as bigint;
     rows.push(
-      compare('Parquet size', 'bytes/event', parquetBytes / EVENTS, jsonlBytes / EVENTS, {
+      compare('Parquet size', 'bytes/event', fourDigits(parquetBytes / eventCount), fourDigits(jsonlBytes / eventCount), {
         baselineName: 'JSONL',
-        duckdbColumnBytesPerEvent: Number(duckBytes) / EVENTS,
+        duckdbColumnBytesPerEvent: fourDigits(Number(duckBytes) / eventCount),
         files: files.length,
       }),
     );
@@ -97,7 +101,7 @@ export async function run(): Promise<BenchRow[]> {
           const started = performance.now();
           let count = 0;
           for (const file of files) for await (const group of readEventRowGroups(file)) count += group.length;
-          if (count !== EVENTS) throw new Error(`read back ${count} events, expected ${EVENTS}`);
+          if (count !== eventCount) throw new Error(`bench parquet: read back ${count} events, expected ${eventCount}`);
           return (performance.now() - started) / 1000;
         }),
       ),
@@ -108,18 +112,24 @@ export async function run(): Promise<BenchRow[]> {
         [0, 1, 2].map(() => () => timedAsync(async () => (await connection.runAndReadAll(`SELECT * FROM read_parquet([${fileList}])`)).getRowObjectsJS())),
       ),
     );
-    rows.push(compare('Parquet read back', 'events/s', EVENTS / oursReadSeconds, EVENTS / duckReadSeconds, { baselineName: 'DuckDB to JS objects, 1 thread' }));
+    rows.push(
+      compare('Parquet read back', 'events/s', fourDigits(eventCount / oursReadSeconds), fourDigits(eventCount / duckReadSeconds), {
+        baselineName: 'DuckDB to JS objects, 1 thread',
+      }),
+    );
+    log(`read back: ${Math.round(eventCount / oursReadSeconds)} events/s, DuckDB ${Math.round(eventCount / duckReadSeconds)} events/s`);
 
     // Memory, each in a fresh process.
     const writeDirectory = join(directory, 'write');
-    const write = await probe(['write', String(EVENTS), String(PAYLOAD_BYTES), writeDirectory]);
-    rows.push(memoryRow(`Peak memory writing ${EVENTS.toLocaleString('en-US')} events`, write));
+    const write = await probe(['write', String(eventCount), String(PAYLOAD_BYTES), writeDirectory]);
+    rows.push(memoryRow(`Peak memory writing ${eventCount.toLocaleString('en-US')} events`, write));
+    log(`memory: writing peaked at ${fourDigits((write.peakLiveHeapBytes + write.peakArrayBufferBytes + write.wasmBytes) / MiB)} MiB`);
     const readDirectory = join(directory, 'read');
-    await probe(['write', String(READ_BACK_EVENTS), String(READ_BACK_PAYLOAD_BYTES), readDirectory]);
+    await probe(['write', String(readBackEvents), String(READ_BACK_PAYLOAD_BYTES), readDirectory]);
     const read = await probe(['read', readDirectory]);
-    if (read.events !== READ_BACK_EVENTS) throw new Error(`memory probe read ${read.events} events, expected ${READ_BACK_EVENTS}`);
-    rows.push(memoryRow(`Peak memory reading back ${READ_BACK_EVENTS.toLocaleString('en-US')} events`, read));
-    return rows;
+    if (read.events !== readBackEvents) throw new Error(`bench parquet: memory probe read ${read.events} events, expected ${readBackEvents}`);
+    rows.push(memoryRow(`Peak memory reading back ${readBackEvents.toLocaleString('en-US')} events`, read));
+    return { rows };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -164,18 +174,14 @@ async function probe(args: string[]): Promise<MemoryProbeResult> {
 
 function memoryRow(name: string, result: MemoryProbeResult): BenchRow {
   const peak = result.peakLiveHeapBytes + result.peakArrayBufferBytes + result.wasmBytes;
-  return compare(name, 'MiB', peak / MiB, WORKER_MEMORY_LIMIT_MIB, {
+  return compare(name, 'MiB', fourDigits(peak / MiB), WORKER_MEMORY_LIMIT_MIB, {
     baselineName: 'Workers memory limit',
-    liveHeapMiB: round(result.peakLiveHeapBytes / MiB),
-    arrayBuffersMiB: round(result.peakArrayBufferBytes / MiB),
-    wasmMiB: round(result.wasmBytes / MiB),
-    processRssMiB: round(result.peakRssBytes / MiB),
-    seconds: round(result.seconds),
+    liveHeapMiB: fourDigits(result.peakLiveHeapBytes / MiB),
+    arrayBuffersMiB: fourDigits(result.peakArrayBufferBytes / MiB),
+    wasmMiB: fourDigits(result.wasmBytes / MiB),
+    processRssMiB: fourDigits(result.peakRssBytes / MiB),
+    seconds: fourDigits(result.seconds),
   });
-}
-
-function compare(name: string, unit: string, ours: number, baseline: number, extra: Record<string, string | number | null>): BenchRow {
-  return { name, unit, ours: round(ours), baseline: round(baseline), ratio: baseline === 0 ? 0 : Number((ours / baseline).toPrecision(3)), ...extra };
 }
 
 function timed(action: () => unknown): number {
@@ -197,15 +203,6 @@ async function sequential(runs: Array<() => Promise<number>>): Promise<number[]>
   return results;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function round(value: number): number {
-  return Number(value.toPrecision(4));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const row of await run()) console.log(JSON.stringify(row));
+function fourDigits(value: number): number {
+  return significant(value, 4);
 }

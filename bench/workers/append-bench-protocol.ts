@@ -4,11 +4,33 @@
 /** Max operations of one request, so a typo cannot stall the object for minutes. */
 export const MAX_BENCH_OPERATIONS = 100_000;
 
+/** Operations per write of the batched path, as one `POST /batch` of 100 creates. */
+export const BATCH_SIZE = 100;
+
 /**
- * Steps of one append that `POST /bench/stage/<name>` runs alone, in an order
- * that runs `project` (which creates things) before `read` (which reads them).
+ * Steps of one append that `POST /bench/stage/<name>` runs alone, and three
+ * comparisons: the id check through the request meter, and the row writes of one
+ * append with and without the savepoint around them.
  */
-export const appendStageNames = ['transaction', 'validate', 'id', 'hash', 'insert', 'head', 'project', 'read', 'respond'] as const;
+export const appendStageNames = [
+  'transaction',
+  'exists',
+  'meteredExists',
+  'validate',
+  'id',
+  'payload',
+  'hash',
+  'insert',
+  'insertBatch',
+  'head',
+  'project',
+  'counters',
+  'quota',
+  'respond',
+  'respondBatch',
+  'rowWrites',
+  'rowWritesInTransaction',
+] as const;
 
 export type AppendStage = (typeof appendStageNames)[number];
 

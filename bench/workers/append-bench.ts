@@ -1,9 +1,10 @@
 import { createThing } from '../../src/tenant/commands/thing-commands';
 import { thingEtag, thingView } from '../../src/tenant/api/views';
 import { jsonResponse } from '../../src/tenant/api/write';
+import { type BatchOperation, runBatch } from '../../src/tenant/routes/batch';
 import { TenantDO } from '../../src/tenant/tenant-do';
 import type { Env } from '../../src/env';
-import { isAppendStage, MAX_BENCH_OPERATIONS } from './append-bench-protocol';
+import { BATCH_SIZE, isAppendStage, MAX_BENCH_OPERATIONS } from './append-bench-protocol';
 import { appendStages } from './append-stages';
 import { BENCH_TENANT, BENCH_TYPE, benchData, createBareTables, insertBareEvent, thingId } from './bench-rows';
 
@@ -16,10 +17,13 @@ export { TenantDO };
  * - `POST /bench/events?count=N&start=S` creates N things through
  *   `TenantStore.write` and `createThing`, as `POST /things` does: payload
  *   validation, hash chain, projections and counters, one transaction per thing.
+ * - `POST /bench/batches?count=N&start=S` creates the same things through
+ *   `TenantStore.write` and `runBatch`, as `POST /batch` does, BATCH_SIZE
+ *   creates per transaction.
  * - `POST /bench/insert?count=N&start=S` runs N bare INSERTs of rows with the
  *   columns and sizes of those `events` rows into a plain table.
  * - `POST /bench/stage/<step>?count=N&start=S` runs one step of an append N
- *   times (see `appendStages`).
+ *   times (see `appendStages`) inside a metered request.
  *
  * Each returns once all N are done. Time inside workerd does not advance during
  * synchronous code, so the Node driver times the whole request from outside.
@@ -34,12 +38,15 @@ export class AppendBenchDO extends TenantDO {
     const stage = url.pathname.startsWith('/bench/stage/') ? url.pathname.slice('/bench/stage/'.length) : null;
     if (url.pathname === '/bench/events') {
       this.appendThings(start, count);
+    } else if (url.pathname === '/bench/batches') {
+      this.appendBatches(start, count);
     } else if (url.pathname === '/bench/insert') {
       this.insertBareRows(start, count);
     } else if (stage !== null && isAppendStage(stage)) {
       createBareTables(this.ctx.storage.sql);
       const now = Date.now();
-      for (let index = start; index < start + count; index++) appendStages[stage](this.ctx.storage, index, now);
+      const storage = { plain: this.ctx.storage, metered: this.telemetry.storage };
+      await this.telemetry.meter.measure(async () => appendStages[stage](storage, start, count, now));
     } else {
       return Response.json({ error: { code: 'NOT_FOUND', message: `no bench route ${url.pathname}` } }, { status: 404 });
     }
@@ -52,6 +59,16 @@ export class AppendBenchDO extends TenantDO {
         const thing = createThing(tx, { id: thingId(index), type: BENCH_TYPE, data: benchData(index) });
         return jsonResponse(201, thingView(thing), { etag: thingEtag(thing.version), location: `/things/${thing.id}` });
       });
+    }
+  }
+
+  private appendBatches(start: number, count: number): void {
+    for (let first = start; first < start + count; first += BATCH_SIZE) {
+      const operations: BatchOperation[] = [];
+      for (let index = first; index < Math.min(first + BATCH_SIZE, start + count); index++) {
+        operations.push({ op: 'create', collection: 'things', thing: { id: thingId(index), type: BENCH_TYPE, data: benchData(index), hasData: true } });
+      }
+      this.store.write({ tenant: BENCH_TENANT, actor: null, correlationId: `bench-${first}`, idempotency: null }, (tx) => runBatch(tx, operations));
     }
   }
 

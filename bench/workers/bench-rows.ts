@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../../events/envelope';
+import { MultiRowInsert } from '../../projections/multi-row-insert';
 import type { SqlExecutor } from '../../projections/projection';
-import { eventLogSchema } from '../../src/tenant/event-log';
+import { EVENT_COLUMNS, eventLogSchema, eventRowValues } from '../../src/tenant/event-log';
 
 /** Tenant every bench object writes for; the event log binds an object to one tenant. */
 export const BENCH_TENANT = 'bench';
@@ -51,25 +52,24 @@ export function createBareTables(sql: SqlExecutor): void {
   for (const statement of bareSchema) sql.exec(statement);
 }
 
+/** Values of the row the real log would store for thing `index`, in the column order of `events`. */
+function bareEventValues(index: number, now: number): unknown[] {
+  const event = benchEvent(index, now);
+  return eventRowValues(event, JSON.stringify(event.payload));
+}
+
 /** Inserts, with one bare INSERT, the row the real log would store for thing `index`. */
 export function insertBareEvent(sql: SqlExecutor, index: number, now: number): void {
-  const event = benchEvent(index, now);
-  sql.exec(
-    `INSERT INTO bare_events (seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id,
-       idempotency_key, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    event.seq,
-    event.id,
-    event.type,
-    event.schemaVersion,
-    event.occurredAt,
-    event.actor,
-    event.correlationId,
-    event.causationId,
-    event.idempotencyKey,
-    JSON.stringify(event.payload),
-    event.prevHash,
-    event.hash,
-  );
+  sql.exec(`INSERT INTO bare_events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ...bareEventValues(index, now));
+}
+
+const bareMultiRowInsert = new MultiRowInsert(`INSERT INTO bare_events (${EVENT_COLUMNS})`, 12);
+
+/** Inserts the rows of things `first` to `first + count - 1` with multi-row INSERTs, as `EventLog.store` does. */
+export function insertBareEvents(sql: SqlExecutor, first: number, count: number, now: number): void {
+  const values: unknown[] = [];
+  for (let index = first; index < first + count; index++) values.push(...bareEventValues(index, now));
+  bareMultiRowInsert.run(sql, values);
 }
 
 /** Runs the log head upsert of one append on the bare copy of `log_head`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import type { EventTypeEntry } from './definition';
+import { jsonValue } from './json-value';
 import { entityId, entityType } from './things';
 
 const relationshipCreated = z.object({
@@ -8,7 +9,7 @@ const relationshipCreated = z.object({
   type: entityType,
   from: entityId,
   to: entityId,
-  data: z.json(),
+  data: jsonValue,
 });
 const relationshipDeleted = z.object({
   id: entityId,

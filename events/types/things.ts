@@ -1,13 +1,14 @@
 import { z } from 'zod';
 
 import type { EventTypeEntry } from './definition';
+import { jsonValue } from './json-value';
 
 export const entityId = z.string().min(1).max(256);
 export const entityType = z.string().min(1).max(128);
 
-const thingCreated = z.object({ id: entityId, type: entityType, data: z.json() });
+const thingCreated = z.object({ id: entityId, type: entityType, data: jsonValue });
 /** Carries the thing's full data after the update, so replay never depends on merge rules. */
-const thingUpdated = z.object({ id: entityId, type: entityType, data: z.json() });
+const thingUpdated = z.object({ id: entityId, type: entityType, data: jsonValue });
 const thingDeleted = z.object({ id: entityId });
 
 export type ThingCreated = z.infer<typeof thingCreated>;

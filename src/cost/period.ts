@@ -17,9 +17,19 @@ export function periodAt(ms: number): BillingPeriod {
   const month = date.getUTCMonth();
   return {
     id: `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}`,
-    start: Date.UTC(year, month, 1),
-    end: Date.UTC(year, month + 1, 1),
+    start: utcMonthStart(year, month),
+    end: utcMonthStart(year, month + 1),
   };
+}
+
+/**
+ * First ms of `month` (0-based, may be 12) of `year` in UTC. `Date.UTC` reads the
+ * years 0 to 99 as 1900 to 1999, so the year is set separately.
+ */
+function utcMonthStart(year: number, month: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 1);
+  return date.getTime();
 }
 
 /** Parses a `YYYY-MM` period id; throws VALIDATION_FAILED on anything else. */
@@ -28,5 +38,5 @@ export function parsePeriodId(id: string): BillingPeriod {
   if (!match) {
     throw new TenantlogError('VALIDATION_FAILED', `period ${JSON.stringify(id)} is invalid: use YYYY-MM, such as 2026-01`);
   }
-  return periodAt(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return periodAt(utcMonthStart(Number(match[1]), Number(match[2]) - 1));
 }

@@ -55,8 +55,11 @@ export function combineOverrides(overrides: readonly RateLimitOverride[], now: n
   return strongest === null ? { kind: 'none' } : { kind: 'scale', multiplier: strongest.multiplier!, override: strongest };
 }
 
+/** Largest time a JavaScript `Date` holds, in ms since the Unix epoch. A later expiry has no ISO 8601 form to show. */
+const MAX_DATE_MS = 8_640_000_000_000_000;
+
 const timestamp = z.union([
-  z.number().int().min(0),
+  z.number().int().min(0).max(MAX_DATE_MS),
   z.iso.datetime({ offset: true }).transform((value) => Date.parse(value)),
 ]);
 

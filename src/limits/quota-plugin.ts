@@ -12,8 +12,9 @@ import {
   checkTenantLimit,
   countApiCall,
   readEffectiveTenantConfig,
-  readStorageBytes,
-  readUserCount,
+  readUsage,
+  THING_BYTES_COUNTER,
+  USER_COUNTER,
 } from './tenant-usage';
 
 /** Event types that add data; a write of deletions only is never refused for storage. */
@@ -37,25 +38,27 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
   const recordRejection = (resource: QuotaResource) =>
     context.metrics.increment('quota_exceeded_total', { tenant: context.tenant() ?? 'unknown', resource });
 
-  context.store.addWriteGuard((tx) => {
-    const config = readEffectiveTenantConfig(tx.sql, readDefaults().defaultPlan);
-    const before = { users: readUserCount(tx.sql), storage: readStorageBytes(tx.sql) };
-
-    return (done: CommandTx) => {
-      if (!done.appended.some((event) => DATA_EVENTS.has(event.type))) return;
-      const after = { users: readUserCount(done.sql), storage: readStorageBytes(done.sql) };
-      const addsData = done.appended.some((event) => DATA_ADDING_EVENTS.has(event.type));
-
-      for (const resource of ['users', 'storage'] as const) {
-        const growth = after[resource] - before[resource];
-        if (growth <= 0 || (resource === 'storage' && !addsData)) continue;
-        const check = checkLimit(resource, config.limits[resource], before[resource], growth);
-        if (!check.allowed) {
-          recordRejection(resource);
-          throw quotaExceeded(resource, check, config.plan, growth);
-        }
-      }
+  // The growth of `users` and `storage` comes from the write's own events and counter
+  // changes, so only the usage after the write is read. The usage before is after - growth.
+  context.store.addWriteGuard(() => (done: CommandTx) => {
+    if (!done.appended.some((event) => DATA_EVENTS.has(event.type))) return;
+    const addsData = done.appended.some((event) => DATA_ADDING_EVENTS.has(event.type));
+    const growth = {
+      users: done.counterDelta(USER_COUNTER),
+      storage: addsData ? done.appendedBytes + done.counterDelta(THING_BYTES_COUNTER) : 0,
     };
+    if (growth.users <= 0 && growth.storage <= 0) return;
+
+    const config = readEffectiveTenantConfig(done.sql, readDefaults().defaultPlan);
+    for (const resource of ['users', 'storage'] as const) {
+      if (growth[resource] <= 0) continue;
+      const before = readUsage(done.sql, resource, done.now) - growth[resource];
+      const check = checkLimit(resource, config.limits[resource], before, growth[resource]);
+      if (!check.allowed) {
+        recordRejection(resource);
+        throw quotaExceeded(resource, check, config.plan, growth[resource]);
+      }
+    }
   });
 
   const middleware: MiddlewareHandler<TenantAppEnv> = async (c, next) => {

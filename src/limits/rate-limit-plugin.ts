@@ -6,7 +6,7 @@ import type { TenantAppEnv } from '../tenant/api/context';
 import type { TenantPlugin, TenantPluginContext } from '../tenant/plugin';
 import { type LimitsDefaults, readLimitsDefaults } from './limits-env';
 import { OVERRIDE_INDEX_TASK, pushOverridesToIndex } from './override-index-client';
-import { blockRetrySeconds, rateLimitHeaders } from './rate-limit-headers';
+import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { registerRateLimitRoutes } from './rate-limit-routes';
 import { readRateLimitState } from './rate-limit-state';
 import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter';
@@ -17,9 +17,9 @@ import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter
  * counters live in this object's memory, so a restart of the object starts empty
  * windows. Settings and overrides are projections of the log and survive it.
  *
- * Not limited: requests with a valid admin token, tenants listed in
- * `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override. Their
- * requests are not counted, but their responses still carry the headers.
+ * Not limited: requests to admin routes (which need the admin token), tenants
+ * listed in `RATE_LIMIT_ADMIN_TENANTS` and tenants with an active bypass override.
+ * Their requests are not counted, but their responses still carry the headers.
  */
 export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugin {
   const limiter = new RateLimiter();
@@ -50,7 +50,7 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
         // The override's reason stays with operators: it may describe a security incident.
         const blocked = state.effect.kind === 'block';
         const limit = state.limits[decision.rejectedBy]!;
-        const retrySeconds = blockRetrySeconds(state, now) ?? Math.max(1, Math.ceil((decision.retryAt - now) / 1000));
+        const retrySeconds = retryAfterSeconds(state, decision.retryAt, now);
         const message = blocked
           ? `tenant ${info.tenant} is blocked by an operator; retry after ${retrySeconds} s`
           : `rate limit of ${limit} ${scopeNoun(decision.rejectedBy)} per ${state.config.windowMs} ms exceeded; retry after ${retrySeconds} s`;

@@ -11,6 +11,9 @@ export const apiCallUsageSchema = `CREATE TABLE IF NOT EXISTS api_call_usage (mo
 
 /** Thing type whose count is the `users` quota. */
 export const USER_THING_TYPE = 'User';
+/** Projection counters behind the `users` and `storage` quotas. */
+export const USER_COUNTER = `things.type:${USER_THING_TYPE}`;
+export const THING_BYTES_COUNTER = 'things.bytes';
 
 /** A tenant's plan with its quotas and features, as configured or from the default plan. */
 export interface EffectiveTenantConfig {
@@ -42,7 +45,7 @@ export function countApiCall(sql: SqlExecutor, monthKey: string): void {
 
 /** Things of type `User`, from the projection's per-type counter. */
 export function readUserCount(sql: SqlExecutor): number {
-  return readCounter(sql, `things.type:${USER_THING_TYPE}`);
+  return readCounter(sql, USER_COUNTER);
 }
 
 /**
@@ -51,8 +54,15 @@ export function readUserCount(sql: SqlExecutor): number {
  * head, so inside a write transaction it includes the write's own events.
  */
 export function readStorageBytes(sql: SqlExecutor): number {
-  const head = sql.exec<{ bytes: number }>(`SELECT bytes FROM log_head WHERE singleton = 1`).toArray()[0];
-  return (head?.bytes ?? 0) + readCounter(sql, 'things.bytes');
+  // One statement for both sums: the quota check runs this inside every write that adds data.
+  const row = sql
+    .exec<{ log: number | null; things: number | null }>(
+      `SELECT (SELECT bytes FROM log_head WHERE singleton = 1) AS log,
+              (SELECT value FROM projection_counters WHERE name = ?) AS things`,
+      THING_BYTES_COUNTER,
+    )
+    .toArray()[0];
+  return (row?.log ?? 0) + (row?.things ?? 0);
 }
 
 /** Current usage of one resource at `now`. */

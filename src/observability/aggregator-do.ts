@@ -55,11 +55,14 @@ const schema = [
  * Holds the metrics of every tenant for `GET /admin/metrics`, so a scrape reads
  * one object instead of calling each tenant's. Tenant objects push their changes
  * at most once per push interval. Counters and histograms arrive as increments
- * and are added, and gauges arrive as values that replace the stored ones.
- * Everything is kept in SQLite and mirrored in memory for scrapes.
+ * and are added, and gauges arrive as values that replace the stored ones. A
+ * removal drops every series of one name of the tenant, such as an old display
+ * name. Everything is kept in SQLite and mirrored in memory for scrapes.
  */
 export class MetricsAggregatorDO extends DurableObject<Env> {
   private readonly series = new Map<string, StoredSeries>();
+  /** Keys of `series` per tenant and metric name, so a removal does not scan every tenant's series. */
+  private readonly families = new Map<string, Set<string>>();
   private readonly sources = new Map<string, Source>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -72,7 +75,7 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
     for (const row of sql.exec<{ key: string; tenant: string; name: string; labels: string; recorded_as: string; value: number | null; histogram: string | null }>(
       `SELECT * FROM aggregator_series`,
     )) {
-      this.series.set(row.key, {
+      this.keep(row.key, {
         tenant: row.tenant,
         name: row.name,
         labels: JSON.parse(row.labels) as MetricLabels,
@@ -91,13 +94,31 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
       if (source.instance !== batch.instance && batch.epoch < source.epoch) return { applied: false, reason: 'stale' };
     }
 
-    const changed: StoredSeries[] = [];
-    for (const incoming of batch.series) changed.push(this.merge(batch.tenant, incoming));
+    // In push order, because a removal clears the series of its name that came before it.
+    const changed = new Map<string, StoredSeries>();
+    const removed = new Set<string>();
+    for (const incoming of batch.series) {
+      if (incoming.mode === 'remove') {
+        const family = familyKey(batch.tenant, incoming.name);
+        for (const key of this.families.get(family) ?? []) removed.add(key);
+        for (const [key, series] of changed) {
+          if (familyKey(series.tenant, series.name) !== family) continue;
+          changed.delete(key);
+          removed.add(key);
+        }
+        continue;
+      }
+      const key = storedKey(batch.tenant, incoming.name, incoming.labels);
+      const current = changed.get(key) ?? (removed.has(key) ? undefined : this.series.get(key));
+      changed.set(key, this.merge(batch.tenant, incoming, current));
+      removed.delete(key);
+    }
     const next: Source = { instance: batch.instance, epoch: batch.epoch, seq: batch.seq, pushedAt: batch.pushedAt };
 
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      for (const series of changed) {
+      for (const key of removed) sql.exec(`DELETE FROM aggregator_series WHERE key = ?`, key);
+      for (const series of changed.values()) {
         sql.exec(
           `INSERT INTO aggregator_series (key, tenant, name, labels, recorded_as, value, histogram) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(key) DO UPDATE SET value = excluded.value, histogram = excluded.histogram, recorded_as = excluded.recorded_as`,
@@ -122,7 +143,8 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
     });
 
     // Memory follows only after the transaction committed, so a failed write leaves both unchanged.
-    for (const series of changed) this.series.set(storedKey(batch.tenant, series.name, series.labels), series);
+    for (const key of removed) this.forget(key);
+    for (const [key, series] of changed) this.keep(key, series);
     this.sources.set(batch.tenant, next);
     return { applied: true };
   }
@@ -137,9 +159,26 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
     return renderExposition(samples, metricsPrefix(this.env.METRICS_PREFIX));
   }
 
-  /** Returns the merged state of one incoming series without changing the stored one. */
-  private merge(tenant: string, incoming: PushedSeries): StoredSeries {
-    const current = this.series.get(storedKey(tenant, incoming.name, incoming.labels));
+  private keep(key: string, series: StoredSeries): void {
+    this.series.set(key, series);
+    const family = familyKey(series.tenant, series.name);
+    const keys = this.families.get(family);
+    if (keys) keys.add(key);
+    else this.families.set(family, new Set([key]));
+  }
+
+  private forget(key: string): void {
+    const series = this.series.get(key);
+    if (!series) return;
+    this.series.delete(key);
+    const family = familyKey(series.tenant, series.name);
+    const keys = this.families.get(family);
+    keys?.delete(key);
+    if (keys?.size === 0) this.families.delete(family);
+  }
+
+  /** Returns the state of `current` (undefined for a new series) after one incoming series, without changing it. */
+  private merge(tenant: string, incoming: PushedSeries, current: StoredSeries | undefined): StoredSeries {
     const base = { tenant, name: incoming.name, labels: incoming.labels, recordedAs: incoming.recordedAs };
 
     if (incoming.histogram) {
@@ -163,6 +202,10 @@ export class MetricsAggregatorDO extends DurableObject<Env> {
 
 function storedKey(tenant: string, name: string, labels: MetricLabels): string {
   return `${tenant}\n${seriesKey(name, labels)}`;
+}
+
+function familyKey(tenant: string, name: string): string {
+  return `${tenant}\n${name}`;
 }
 
 function sameBounds(a: readonly number[], b: readonly number[]): boolean {

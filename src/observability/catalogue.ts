@@ -6,8 +6,11 @@
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 
-/** Transport of a series to the aggregator: an increment to add, or the latest value to keep. */
-export type PushMode = 'delta' | 'absolute';
+/**
+ * Transport of a series to the aggregator: an increment to add, the latest value
+ * to keep, or (`remove`) the removal of every series of that name of the tenant.
+ */
+export type PushMode = 'delta' | 'absolute' | 'remove';
 
 export interface MetricDefinition {
   /** Name without the configured prefix, e.g. `writes_total`. */

@@ -42,6 +42,15 @@ export class EntityTypeLabels {
     return entityType;
   }
 
+  /**
+   * Label value for `entityType` without admitting it: its own value when already
+   * admitted or reserved, `other` otherwise. Reads use it, because a read can name
+   * any type (`GET /things?type=...`) and must not take the places of written ones.
+   */
+  existingLabel(entityType: string): string {
+    return this.admitted.has(entityType) || RESERVED_ENTITY_TYPES.has(entityType) ? entityType : OTHER_ENTITY_TYPE;
+  }
+
   /** Entity types that have their own label value, in admission order. */
   list(): string[] {
     return [...this.admitted];

@@ -62,6 +62,8 @@ export interface PendingPush {
 export class MetricsRegistry implements MetricsRecorder {
   private readonly scalars = new Map<string, ScalarSeries>();
   private readonly histograms = new Map<string, HistogramSeries>();
+  /** Names whose series the next push removes from the aggregator, each with the count of its resets so far. */
+  private readonly resets = new Map<string, number>();
 
   constructor(private readonly entityTypes: EntityTypeLabels | null = null) {}
 
@@ -94,6 +96,18 @@ export class MetricsRegistry implements MetricsRecorder {
     series.count += 1;
   }
 
+  /**
+   * Removes every counter and gauge series of `name`, here at once and in the
+   * aggregator with the next push, before the series recorded after this call.
+   * An info metric whose label value changed uses it to drop the old value.
+   */
+  resetFamily(name: string): void {
+    for (const [key, series] of this.scalars) {
+      if (series.name === name) this.scalars.delete(key);
+    }
+    this.resets.set(name, (this.resets.get(name) ?? 0) + 1);
+  }
+
   /** Current value of a counter or gauge series, or undefined when it was never recorded. */
   value(name: string, labels: MetricLabels = {}): number | undefined {
     return this.scalars.get(seriesKey(name, labels))?.value;
@@ -124,6 +138,15 @@ export class MetricsRegistry implements MetricsRecorder {
   takePending(tenant: string): PendingPush {
     const series: PushedSeries[] = [];
     const marks: (() => void)[] = [];
+
+    // Removals go first, so the aggregator applies the series recorded after a reset on top of it.
+    for (const [name, generation] of this.resets) {
+      const recordedAs = metricDefinition(name, 'gauge').type;
+      series.push({ name, labels: withTenant(name, {}, tenant, recordedAs), recordedAs, mode: 'remove' });
+      marks.push(() => {
+        if (this.resets.get(name) === generation) this.resets.delete(name);
+      });
+    }
 
     for (const scalar of this.scalars.values()) {
       const labels = withTenant(scalar.name, scalar.labels, tenant, scalar.recordedAs);

@@ -61,6 +61,7 @@ export class TenantTelemetry {
   /** Storage for the store: metered unless metering is off. */
   readonly storage: DurableObjectStorage;
   readonly metrics: MetricsRegistry;
+  private readonly entityTypes: EntityTypeLabels;
   readonly pushIntervalMs: number;
 
   private readonly instance = crypto.randomUUID();
@@ -69,6 +70,8 @@ export class TenantTelemetry {
   private inflight: (PendingPush & { seq: number }) | null = null;
   private pushScheduled = false;
   private configCache: MonitoringConfig | null = null;
+  /** Display name that `tenant_info` carries; undefined until this instance first sets it. */
+  private infoDisplayName: string | null | undefined = undefined;
   private costCollector: CostCollector | null = null;
   /** Cost alert thresholds of the deployment (`COST_ALERT_WARNING`, `COST_ALERT_CRITICAL`), in dollars. */
   readonly deployment: { warning: number; critical: number };
@@ -78,7 +81,8 @@ export class TenantTelemetry {
   constructor(private readonly options: TenantTelemetryOptions) {
     const { ctx, env, clock } = options;
     this.storage = options.metered ? this.meter.storage(ctx.storage) : ctx.storage;
-    this.metrics = new MetricsRegistry(new EntityTypeLabels(ctx.storage.sql, maxEntityTypes(env.METRICS_MAX_ENTITY_TYPES)));
+    this.entityTypes = new EntityTypeLabels(ctx.storage.sql, maxEntityTypes(env.METRICS_MAX_ENTITY_TYPES));
+    this.metrics = new MetricsRegistry(this.entityTypes);
     this.pushIntervalMs = positiveInteger('METRICS_PUSH_INTERVAL_MS', env.METRICS_PUSH_INTERVAL_MS, DEFAULT_PUSH_INTERVAL_MS);
     this.deployment = deploymentThresholds(env.COST_ALERT_WARNING, env.COST_ALERT_CRITICAL);
 
@@ -122,7 +126,9 @@ export class TenantTelemetry {
 
   /** Records one measured request in the metrics and the cost totals. */
   recordRequest(request: MeasuredRequest): void {
-    const labels = { operation_type: request.operationType, entity_type: request.entityType, status: request.status };
+    // Only writes admit entity types: they name types that exist, while a read may name any text.
+    const entityType = request.kind === 'write' ? request.entityType : this.entityTypes.existingLabel(request.entityType);
+    const labels = { operation_type: request.operationType, entity_type: entityType, status: request.status };
     this.metrics.increment(request.kind === 'write' ? METRIC.writes : METRIC.reads, labels);
     this.metrics.observe(METRIC.requestDuration, { operation_type: request.operationType, status: request.status }, request.durationSeconds);
     if (request.requestBytes > 0) this.metrics.increment(METRIC.requestBytes, {}, request.requestBytes);
@@ -201,10 +207,17 @@ export class TenantTelemetry {
     this.metrics.set(METRIC.sqliteCost, {}, cost.sqlite);
     this.metrics.set(METRIC.r2Cost, {}, cost.r2);
     if (usage.reads.count > 0) this.metrics.set(METRIC.cacheHitRatio, {}, usage.reads.cacheHits / usage.reads.count);
+    // A new period has no reads yet, so the ratio of the last one must go.
+    else if (this.metrics.value(METRIC.cacheHitRatio) !== undefined) this.metrics.resetFamily(METRIC.cacheHitRatio);
     this.metrics.set(METRIC.entriesCount, {}, readCounter(sql, 'things') + readCounter(sql, 'relationships'));
     this.metrics.set(METRIC.entriesBytes, {}, readCounter(sql, 'things.bytes'));
     this.metrics.set(METRIC.dirtyEntries, {}, this.options.pendingEvents(tenant));
     const displayName = this.config().displayName;
+    // A renamed or cleared display name must not leave its old series at 1, also not one an earlier instance pushed.
+    if (displayName !== this.infoDisplayName) {
+      this.metrics.resetFamily(METRIC.tenantInfo);
+      this.infoDisplayName = displayName;
+    }
     if (displayName !== null) this.metrics.set(METRIC.tenantInfo, { display_name: displayName }, 1);
   }
 

@@ -2,6 +2,7 @@ import { upcastPayload, validatePayload } from '../../events/catalogue';
 import type { AppendContext, EventDraft, EventEnvelope } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent, verifyChain } from '../../events/hash';
 import type { UuidV7Generator } from '../../events/uuidv7';
+import { MultiRowInsert } from '../../projections/multi-row-insert';
 import { MAX_PAGE_BYTES, takePage } from '../../projections/page';
 import type { SqlExecutor } from '../../projections/projection';
 import { TenantlogError } from '../errors';
@@ -88,13 +89,47 @@ export function rowToEvent(tenant: string, row: EventRow, upcast = true): EventE
   };
 }
 
+/** Events numbered and hashed by `EventLog.stage`, not yet stored. */
+export interface StagedEvents {
+  events: EventEnvelope[];
+  /** The `payload` column of each event: its payload as `JSON.stringify` writes it. */
+  payloadJson: string[];
+  /** Head after the last event, or the head passed in when there are none. */
+  head: LogHead;
+}
+
+/** Columns of an `events` row in the order `eventRowValues` lists them. */
+export const EVENT_COLUMNS = 'seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id, idempotency_key, payload, prev_hash, hash';
+
+/** Lists the values of `event`'s row in the order of EVENT_COLUMNS, with `payloadJson` as its stored payload text. */
+export function eventRowValues(event: EventEnvelope, payloadJson: string): unknown[] {
+  return [
+    event.seq,
+    event.id,
+    event.type,
+    event.schemaVersion,
+    event.occurredAt,
+    event.actor,
+    event.correlationId,
+    event.causationId,
+    event.idempotencyKey,
+    payloadJson,
+    event.prevHash,
+    event.hash,
+  ];
+}
+
+const eventInsert = new MultiRowInsert(`INSERT INTO events (${EVENT_COLUMNS})`, 12);
+
+const utf8 = new TextEncoder();
+
 /**
  * The tenant's append-only, hash-chained event log in Durable Object SQLite.
  *
- * `append` must run inside `transactionSync` together with the projection updates;
- * it writes through to SQLite and returns the new head, which the caller adopts
- * with `commitHead` only after the transaction has committed, so a rolled-back
- * append leaves the cached head untouched.
+ * `append` (or `stage` and later `store`) must run inside `transactionSync`
+ * together with the projection updates. It returns the new head, which the caller
+ * adopts with `commitHead` only after the transaction has committed, so a
+ * rolled-back append leaves the cached head untouched.
  */
 export class EventLog {
   private head: LogHead | null = null;
@@ -128,11 +163,8 @@ export class EventLog {
   }
 
   /**
-   * Appends drafts after `head` and returns the stored events with the new head.
-   * Validates each payload against the catalogue; a mismatch is a programming
-   * error and throws, which aborts the surrounding transaction. A payload over
-   * MAX_EVENT_PAYLOAD_BYTES, such as a thing whose merged data grew too large,
-   * throws PAYLOAD_TOO_LARGE.
+   * Appends drafts after `head` and returns the stored events with the new head:
+   * `stage` followed by `store`.
    */
   append(
     head: LogHead,
@@ -140,9 +172,23 @@ export class EventLog {
     context: AppendContext,
     causationId: string | null = null,
   ): { events: EventEnvelope[]; head: LogHead } {
+    const staged = this.stage(head, drafts, context, causationId);
+    if (staged.events.length > 0) this.store(staged.events, staged.payloadJson, staged.head);
+    return { events: staged.events, head: staged.head };
+  }
+
+  /**
+   * Turns drafts into the events that follow `head`, without writing anything:
+   * validates each payload against the catalogue, numbers and hashes the events,
+   * and returns them with the head after the last one. A payload that does not
+   * match its schema is a programming error and throws INTERNAL; a payload over
+   * MAX_EVENT_PAYLOAD_BYTES, such as a thing whose merged data grew too large,
+   * throws PAYLOAD_TOO_LARGE. Either aborts the surrounding transaction.
+   */
+  stage(head: LogHead, drafts: readonly EventDraft[], context: AppendContext, causationId: string | null = null): StagedEvents {
     const events: EventEnvelope[] = [];
+    const payloadJson: string[] = [];
     let { seq, hash, bytes } = head;
-    const encoder = new TextEncoder();
 
     for (const draft of drafts) {
       const { schemaVersion, payload } = validatePayload(draft.type, draft.payload);
@@ -160,8 +206,8 @@ export class EventLog {
         idempotencyKey: context.idempotencyKey,
         payload,
       };
-      const payloadJson = JSON.stringify(payload);
-      const payloadBytes = encoder.encode(payloadJson).length;
+      const json = JSON.stringify(payload);
+      const payloadBytes = utf8.encode(json).length;
       if (payloadBytes > MAX_EVENT_PAYLOAD_BYTES) {
         throw new TenantlogError(
           'PAYLOAD_TOO_LARGE',
@@ -170,40 +216,33 @@ export class EventLog {
         );
       }
       const eventHash = hashEvent(hash, fields);
-      this.sql.exec(
-        `INSERT INTO events (seq, id, type, schema_version, occurred_at, actor, correlation_id, causation_id,
-           idempotency_key, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        fields.seq,
-        fields.id,
-        fields.type,
-        fields.schemaVersion,
-        fields.occurredAt,
-        fields.actor,
-        fields.correlationId,
-        fields.causationId,
-        fields.idempotencyKey,
-        payloadJson,
-        hash,
-        eventHash,
-      );
       events.push({ ...fields, prevHash: hash, hash: eventHash });
+      payloadJson.push(json);
       seq = fields.seq;
       hash = eventHash;
       bytes += payloadBytes;
     }
+    return { events, payloadJson, head: { tenant: head.tenant, seq, hash, bytes } };
+  }
 
-    const next: LogHead = { tenant: head.tenant, seq, hash, bytes };
-    if (events.length > 0) {
-      this.sql.exec(
-        `INSERT INTO log_head (singleton, tenant, seq, hash, bytes) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, bytes = excluded.bytes`,
-        next.tenant,
-        next.seq,
-        next.hash,
-        next.bytes,
-      );
-    }
-    return { events, head: next };
+  /**
+   * Inserts staged events with as few multi-row INSERTs as the binding limit
+   * allows, then writes `head`, the head after the last of them. The events must
+   * continue the stored log without a gap, as `stage` numbers them, and this must
+   * run in the transaction that applies them to the projections.
+   */
+  store(events: readonly EventEnvelope[], payloadJson: readonly string[], head: LogHead): void {
+    const values: unknown[] = [];
+    for (let index = 0; index < events.length; index++) values.push(...eventRowValues(events[index]!, payloadJson[index]!));
+    eventInsert.run(this.sql, values);
+    this.sql.exec(
+      `INSERT INTO log_head (singleton, tenant, seq, hash, bytes) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT(singleton) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, bytes = excluded.bytes`,
+      head.tenant,
+      head.seq,
+      head.hash,
+      head.bytes,
+    );
   }
 
   /** Adopts a head written by `append` once its transaction has committed. */

@@ -2,6 +2,7 @@ import type { EventDraft, EventEnvelope } from '../../events/envelope';
 import { UuidV7Generator } from '../../events/uuidv7';
 import { applyToProjections, createProjectionSchema, resetProjections } from '../../projections/apply';
 import { type ProjectionChecksum, projectionChecksum } from '../../projections/checksum';
+import { CounterDeltas } from '../../projections/counters';
 import type { SqlExecutor } from '../../projections/projection';
 import type { Clock } from '../clock';
 import { EventLog } from './event-log';
@@ -13,6 +14,7 @@ import {
   type StoredResponse,
   storeResponse,
 } from './idempotency';
+import { WriteTransaction } from './write-transaction';
 
 /** Who is writing and how the write is identified; shared by every event it appends. */
 export interface WriteRequest {
@@ -28,12 +30,18 @@ export interface CommandTx {
   /** Time of the write, ms since the Unix epoch; every event of the write carries it. */
   readonly now: number;
   /**
-   * Appends events and applies them to the projections at once, so later reads in
-   * the same transaction (and later operations of a batch) see their effect.
+   * Appends events and applies them to the projections at once, so later reads of
+   * projection rows in the same transaction (and later operations of a batch) see
+   * their effect. The `events` rows, the log head and the projection counters are
+   * written once per write, after the command and before the write guards' checks.
    */
   emit(drafts: readonly EventDraft[], causationId?: string | null): EventEnvelope[];
   /** Events appended so far by this write. */
   readonly appended: readonly EventEnvelope[];
+  /** UTF-8 bytes of the payloads of `appended`, which the log head's `bytes` grows by. */
+  readonly appendedBytes: number;
+  /** Net change this write's events made so far to projection counter `name` (see `projection_counters`). */
+  counterDelta(name: string): number;
 }
 
 export interface WriteResult {
@@ -99,8 +107,6 @@ export class TenantStore {
    */
   write(request: WriteRequest, command: (tx: CommandTx) => StoredResponse): WriteResult {
     const now = this.clock.now();
-    let head = this.log.readHead(request.tenant);
-    const appended: EventEnvelope[] = [];
     const sql = this.storage.sql;
     const appendContext = {
       actor: request.actor,
@@ -108,6 +114,7 @@ export class TenantStore {
       idempotencyKey: request.idempotency?.key ?? null,
       now,
     };
+    const tx = new WriteTransaction(sql, now, this.log, appendContext, this.log.readHead(request.tenant));
 
     const outcome = this.storage.transactionSync((): { response: StoredResponse; replayed: boolean } => {
       if (request.idempotency) {
@@ -115,31 +122,22 @@ export class TenantStore {
         if (stored) return { response: stored, replayed: true };
       }
 
-      const tx: CommandTx = {
-        sql,
-        now,
-        appended,
-        emit: (drafts, causationId = null) => {
-          const result = this.log.append(head, drafts, appendContext, causationId);
-          head = result.head;
-          for (const event of result.events) applyToProjections(sql, event);
-          appended.push(...result.events);
-          return result.events;
-        },
-      };
       const checks = this.writeGuards.map((guard) => guard(tx));
       const response = command(tx);
+      tx.storeEmitted();
       for (const check of checks) check?.(tx);
+      // A check that emitted events of its own gets them stored too.
+      tx.storeEmitted();
       if (request.idempotency) storeResponse(sql, request.idempotency, response, now);
       return { response, replayed: false };
     });
 
-    this.log.commitHead(head);
-    if (appended.length > 0) {
-      for (const listener of this.commitListeners) listener(appended);
+    this.log.commitHead(tx.head);
+    if (tx.appended.length > 0) {
+      for (const listener of this.commitListeners) listener(tx.appended);
     }
     this.purgeIdempotencyKeys(now);
-    return { ...outcome, events: appended };
+    return { ...outcome, events: tx.appended };
   }
 
   /**
@@ -151,11 +149,13 @@ export class TenantStore {
     const sql = this.storage.sql;
     return this.storage.transactionSync(() => {
       resetProjections(sql);
+      const counters = new CounterDeltas();
       let count = 0;
       for (const event of events) {
-        applyToProjections(sql, event);
+        applyToProjections(sql, event, counters);
         count += 1;
       }
+      counters.flush(sql);
       return { events: count, checksum: projectionChecksum(sql) };
     });
   }

@@ -112,7 +112,8 @@ describe('GET /admin/projections/checksum', () => {
     expect(result.headHash).toMatch(/^[0-9a-f]{64}$/);
     expect(result.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(result.projections)).toEqual(['counters', 'things', 'relationships', 'rate-limits', 'tenant-config', 'monitoring']);
-    expect(result.projections.things!.rows).toBe(4);
+    // Four things and the tombstone of the one deleted in the history.
+    expect(result.projections.things!.rows).toBe(5);
     expect(result.projections.relationships!.rows).toBe(0);
   });
 
@@ -217,6 +218,19 @@ describe('/admin/tenants/:tenant/*', () => {
   it('needs the admin token', async () => {
     const response = await SELF.fetch('http://localhost/admin/tenants/someone/projections/checksum');
     await expectError(response, 401, 'UNAUTHORIZED');
+  });
+
+  it('forwards the rest of the path decoded once', async () => {
+    const tenant = uniqueTenant('cross-encoded');
+    // `%2573` is an encoded `%73`, not an `s`: the object must see `projection%2573`, which names no route.
+    const doubled = await SELF.fetch(`http://localhost/admin/tenants/${tenant}/projection%2573/checksum`, { headers: ADMIN });
+    await expectError(doubled, 404, 'NOT_FOUND');
+    const encoded = await SELF.fetch(`http://localhost/admin/tenants/${tenant}/projection%73/checksum`, { headers: ADMIN });
+    expect(encoded.status).toBe(200);
+    expect(await encoded.json()).toMatchObject({ tenant });
+    const encodedTenant = await SELF.fetch(`http://localhost/admin/tenants/${tenant.replace('c', '%63')}/projections/checksum`, { headers: ADMIN });
+    expect(encodedTenant.status).toBe(200);
+    expect(encodedTenant.headers.get('x-tenant-id')).toBe(tenant);
   });
 
   it('serves only admin routes of the tenant', async () => {

@@ -154,6 +154,15 @@ describe('GET /admin/tenants/:tenant/cost', () => {
     expect(future.status).toBe(400);
   });
 
+  it('reports a period of a two-digit year as asked', async () => {
+    await setClock('early', new ManualClock(MARCH));
+    for (const id of ['0000-01', '0099-12']) {
+      const report = await readCost('early', `?period=${id}`);
+      expect(report.period.id).toBe(id);
+      expect(report.period.start).toBe(`${id}-01T00:00:00.000Z`);
+    }
+  });
+
   it('requires the admin token', async () => {
     const response = await SELF.fetch('http://localhost/admin/tenants/acme/cost');
     expect(response.status).toBe(401);

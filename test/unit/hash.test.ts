@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { canonicalJson } from '../../events/canonical';
 import type { EventEnvelope } from '../../events/envelope';
-import { GENESIS_HASH, type HashedEventFields, hashEvent, verifyChain } from '../../events/hash';
+import { canonicalEventFields, GENESIS_HASH, type HashedEventFields, hashEvent, verifyChain } from '../../events/hash';
 import workedExample from '../fixtures/worked-example.json';
 
 const [firstEvent, secondEvent] = workedExample.events as EventEnvelope[];
@@ -71,6 +71,57 @@ describe('hashEvent', () => {
   it('does not depend on member order', () => {
     const reordered = { payload: { data: { tags: ['admin'], name: 'Ada' }, type: 'User', id: 'user-1' } };
     expect(hashEvent(GENESIS_HASH, { ...first, ...reordered })).toBe(FIRST_HASH);
+  });
+});
+
+/** Writes the hashed fields in the general form: every member, absent optional values as null. */
+function generalCanonical(event: HashedEventFields): string {
+  const { tenant, seq, id, type, schemaVersion, occurredAt, actor, correlationId, causationId, idempotencyKey, payload } = event;
+  return canonicalJson({
+    tenant,
+    seq,
+    id,
+    type,
+    schemaVersion,
+    occurredAt,
+    actor: actor ?? null,
+    correlationId,
+    causationId: causationId ?? null,
+    idempotencyKey: idempotencyKey ?? null,
+    payload,
+  });
+}
+
+describe('canonicalEventFields', () => {
+  it('writes what canonicalJson writes for the hashed fields', () => {
+    const variants: Array<Partial<HashedEventFields>> = [
+      {},
+      { actor: 'key-1', causationId: '01906e2a-8a00-7000-8000-000000000000', idempotencyKey: 'k "quoted" \\ ü' },
+      { actor: undefined, causationId: undefined, idempotencyKey: undefined },
+      { tenant: 'täst', type: 'relationship.created', correlationId: '😀\n\t' },
+      { seq: 2 ** 53 - 1, occurredAt: 0, schemaVersion: 12 },
+      { payload: null },
+      { payload: [1.5, -0, 1e21, 'x', { b: 1, a: [{ d: 2, c: 3 }] }] },
+      { payload: { '\u20ac': 1, '\r': 2, '1': 3, '\ud83d\ude00': 4, '\ufb33': 5 } },
+    ];
+    for (const variant of variants) {
+      const event = { ...first, ...variant };
+      expect(canonicalEventFields(event), JSON.stringify(variant)).toBe(generalCanonical(event));
+    }
+  });
+
+  it('takes the general path for fields of other types', () => {
+    const odd = [{ seq: '1' }, { actor: 7 }, { tenant: undefined }, { payload: undefined }, { occurredAt: null }];
+    for (const variant of odd) {
+      const event = { ...first, ...variant } as unknown as HashedEventFields;
+      expect(canonicalEventFields(event), JSON.stringify(variant)).toBe(generalCanonical(event));
+    }
+  });
+
+  it('rejects what canonicalJson rejects', () => {
+    expect(() => canonicalEventFields({ ...first, seq: Number.NaN })).toThrow(TypeError);
+    expect(() => canonicalEventFields({ ...first, actor: 'a\ud800' })).toThrow(/unpaired surrogate/);
+    expect(() => canonicalEventFields({ ...first, payload: { big: 1n } })).toThrow(TypeError);
   });
 });
 

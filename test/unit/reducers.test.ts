@@ -50,6 +50,11 @@ describe('reduceThing', () => {
     });
   });
 
+  it('given a deleted thing at version 4, when created again, then version 5', () => {
+    const created = event('thing.created', { id: 'a', type: 'User', data: {} }, 9_000);
+    expect(reduceThing(null, created, 4)?.version).toBe(5);
+  });
+
   it('given a thing, when updated, then next version', () => {
     const created = event('thing.created', { id: 'a', type: 'User', data: { name: 'Ada' } }, 5_000);
     const updated = event('thing.updated', { id: 'a', type: 'Admin', data: ['replaced'] }, 7_000);

@@ -9,7 +9,7 @@ export interface RequestInfo {
   tenant: string;
   requestId: string;
   actor: string | null;
-  /** True when the request carried a valid admin token. */
+  /** True for a request to an admin route (`/admin/...`) with a valid admin token; the edge checks the token on those paths only. */
   admin: boolean;
 }
 

@@ -1,5 +1,5 @@
-import { readRelationship, type Relationship } from '../../../projections/relationships';
-import { readThing } from '../../../projections/things';
+import { readRelationship, reduceRelationship, type Relationship, relationshipExists } from '../../../projections/relationships';
+import { thingExists } from '../../../projections/things';
 import { TenantlogError } from '../../errors';
 import type { CommandTx } from '../tenant-store';
 
@@ -11,9 +11,12 @@ export interface CreateRelationship {
   data: unknown;
 }
 
-/** Appends `relationship.created`; both ends must be existing things of this tenant. */
+/**
+ * Appends `relationship.created`; both ends must be existing things of this tenant.
+ * Returns the relationship as the projection's reducer builds it from the event.
+ */
 export function createRelationship(tx: CommandTx, command: CreateRelationship): Relationship {
-  if (readRelationship(tx.sql, command.id)) {
+  if (relationshipExists(tx.sql, command.id)) {
     throw new TenantlogError('ALREADY_EXISTS', `relationship ${JSON.stringify(command.id)} already exists`, {
       details: { id: command.id },
     });
@@ -22,7 +25,7 @@ export function createRelationship(tx: CommandTx, command: CreateRelationship): 
     ['from', command.from],
     ['to', command.to],
   ] as const) {
-    if (!readThing(tx.sql, thingId)) {
+    if (!thingExists(tx.sql, thingId)) {
       throw new TenantlogError(
         'REFERENCE_NOT_FOUND',
         `relationship ${end} refers to thing ${JSON.stringify(thingId)}, which does not exist; create the thing first`,
@@ -30,8 +33,8 @@ export function createRelationship(tx: CommandTx, command: CreateRelationship): 
       );
     }
   }
-  tx.emit([{ type: 'relationship.created', payload: { ...command } }]);
-  return readRelationship(tx.sql, command.id)!;
+  const [created] = tx.emit([{ type: 'relationship.created', payload: { ...command } }]);
+  return reduceRelationship(null, created!)!;
 }
 
 /** Appends `relationship.deleted`. */

@@ -1,4 +1,4 @@
-import { readThing, type Thing } from '../../../projections/things';
+import { readThing, reduceThing, type Thing, thingPresence } from '../../../projections/things';
 import { relationshipIdsTouching } from '../../../projections/relationships';
 import { TenantlogError } from '../../errors';
 import type { CommandTx } from '../tenant-store';
@@ -27,15 +27,19 @@ export interface DeleteThing {
   expectedVersion: number | null;
 }
 
-/** Appends `thing.created`; rejects an id that is already taken. */
+/**
+ * Appends `thing.created`; rejects an id that is already taken. Returns the thing
+ * as the projection's reducer builds it from the event, so it need not be read back.
+ */
 export function createThing(tx: CommandTx, command: CreateThing): Thing {
-  if (readThing(tx.sql, command.id)) {
+  const presence = thingPresence(tx.sql, command.id);
+  if (presence.exists) {
     throw new TenantlogError('ALREADY_EXISTS', `thing ${JSON.stringify(command.id)} already exists`, {
       details: { id: command.id },
     });
   }
-  tx.emit([{ type: 'thing.created', payload: { id: command.id, type: command.type, data: command.data } }]);
-  return readThing(tx.sql, command.id)!;
+  const [created] = tx.emit([{ type: 'thing.created', payload: { id: command.id, type: command.type, data: command.data } }]);
+  return reduceThing(null, created!, presence.deletedVersion)!;
 }
 
 /** Appends `thing.updated` with the thing's full new data. */
@@ -45,8 +49,8 @@ export function updateThing(tx: CommandTx, command: UpdateThing): Thing {
   if (command.data !== undefined) {
     data = command.mode === 'merge' ? applyMergePatch(current.data, command.data) : command.data;
   }
-  tx.emit([{ type: 'thing.updated', payload: { id: command.id, type: command.type ?? current.type, data } }]);
-  return readThing(tx.sql, command.id)!;
+  const [updated] = tx.emit([{ type: 'thing.updated', payload: { id: command.id, type: command.type ?? current.type, data } }]);
+  return reduceThing(current, updated!)!;
 }
 
 /**

@@ -17,12 +17,14 @@ import {
   type ThingInput,
 } from '../api/inputs';
 import { jsonResponse, runWrite } from '../api/write';
+import type { StoredResponse } from '../idempotency';
 import type { CommandTx } from '../tenant-store';
 
 /** Most operations one `POST /batch` may carry. */
 export const MAX_BATCH_OPERATIONS = 1000;
 
-type BatchOperation =
+/** One parsed operation of `POST /batch`. */
+export type BatchOperation =
   | { op: 'create'; collection: 'things'; thing: ThingInput & { type: string } }
   | { op: 'update'; collection: 'things'; id: string; mode: 'merge' | 'replace'; thing: ThingInput; expectedVersion: number | null }
   | { op: 'delete'; collection: 'things'; id: string; expectedVersion: number | null }
@@ -169,17 +171,20 @@ export function registerBatchRoutes(app: Hono<TenantAppEnv>): void {
     const operations = raw.map((operation, index) => atOperation(index, () => parseOperation(operation)));
 
     // All operations run in one transaction: the first failure rolls back every event.
-    return runWrite(c, body, (tx) => {
-      const results = operations.map((operation, index) => atOperation(index, () => executeOperation(tx, operation)));
-      const first = tx.appended[0];
-      const last = tx.appended[tx.appended.length - 1];
-      return jsonResponse(200, {
-        results,
-        count: results.length,
-        events: tx.appended.length,
-        firstSeq: first?.seq ?? null,
-        lastSeq: last?.seq ?? null,
-      });
-    });
+    return runWrite(c, body, (tx) => runBatch(tx, operations));
+  });
+}
+
+/** Runs parsed batch operations in order inside one write and returns the batch response. */
+export function runBatch(tx: CommandTx, operations: readonly BatchOperation[]): StoredResponse {
+  const results = operations.map((operation, index) => atOperation(index, () => executeOperation(tx, operation)));
+  const first = tx.appended[0];
+  const last = tx.appended[tx.appended.length - 1];
+  return jsonResponse(200, {
+    results,
+    count: results.length,
+    events: tx.appended.length,
+    firstSeq: first?.seq ?? null,
+    lastSeq: last?.seq ?? null,
   });
 }
