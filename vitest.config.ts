@@ -9,7 +9,16 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { LOG_REQUESTS: 'false', RATE_LIMIT_ADMIN_TENANTS: 'rl-internal-admin' } },
+            miniflare: {
+              bindings: {
+                LOG_REQUESTS: 'false',
+                RATE_LIMIT_ADMIN_TENANTS: 'rl-internal-admin',
+                // No flush alarm fires on its own during a test; pipeline tests run alarms explicitly.
+                FLUSH_INTERVAL_MS: '3600000',
+                // Commit rounds back to back, so tests that commit many times stay fast.
+                CATALOG_COMMIT_INTERVAL_MS: '0',
+              },
+            },
           }),
         ],
         // The pool cannot load a `.wasm` import (parquet-wasm) from outside the project

@@ -1,5 +1,6 @@
 import type { OverrideIndexDO } from './limits/override-index';
 import type { MetricsAggregatorDO } from './observability/aggregator-do';
+import type { CatalogDO } from './pipeline/catalog-do';
 import type { TenantDO } from './tenant/tenant-do';
 
 /** Bindings and variables of the Worker, as declared in wrangler.toml. */
@@ -42,4 +43,22 @@ export interface Env {
   COST_ALERT_WARNING?: string;
   /** Default cost critical threshold per billing period, in US dollars; 100 when unset. */
   COST_ALERT_CRITICAL?: string;
+  /** The one object that owns the Iceberg table's metadata and serialises its commits. */
+  CATALOG: DurableObjectNamespace<CatalogDO>;
+  /** Pending events that make a flush due at once (default 10000). */
+  FLUSH_MAX_EVENTS?: string;
+  /** Longest wait of an event before a flush is due, in ms (default 10000). */
+  FLUSH_INTERVAL_MS?: string;
+  /** Most events one flush round writes (default 100000). */
+  FLUSH_ROUND_MAX_EVENTS?: string;
+  /** Flushed events a tenant object keeps before trimming them (default 100000). */
+  LOCAL_RETENTION_EVENTS?: string;
+  /** Iceberg table location, `scheme://bucket/prefix` (default `s3://tenantlog-events/events`). */
+  TABLE_LOCATION?: string;
+  /** Manifests per snapshot above which commits merge small ones (default 100). */
+  MANIFEST_MERGE_THRESHOLD?: string;
+  /** ms of failing flushes after which health reports the pipeline `degraded` (default 60000). */
+  PIPELINE_DEGRADED_AFTER_MS?: string;
+  /** Least ms between two commit rounds of the catalog (default 1000). */
+  CATALOG_COMMIT_INTERVAL_MS?: string;
 }

@@ -4,6 +4,7 @@ import type { Env } from './env';
 
 export { OverrideIndexDO } from './limits/override-index';
 export { MetricsAggregatorDO } from './observability/aggregator-do';
+export { CatalogDO } from './pipeline/catalog-do';
 export { TenantDO } from './tenant/tenant-do';
 
 const app = createEdgeApp(edgeRouteRegistrars);

@@ -1,5 +1,6 @@
 import { registerOverrideIndexRoutes } from '../limits/override-index-routes';
 import { registerAdminMetricsRoute } from '../observability/admin-metrics-route';
+import { registerCatalogRoutes } from '../pipeline/catalog-routes';
 import type { EdgeRouteRegistrar } from './app';
 
 /**
@@ -7,4 +8,4 @@ import type { EdgeRouteRegistrar } from './app';
  * object, such as admin routes that span tenants. Registered before the catch-all
  * forward, in this order.
  */
-export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerOverrideIndexRoutes, registerAdminMetricsRoute];
+export const edgeRouteRegistrars: readonly EdgeRouteRegistrar[] = [registerOverrideIndexRoutes, registerAdminMetricsRoute, registerCatalogRoutes];

@@ -5,6 +5,7 @@ import { errorResponse } from '../http/error-response';
 import { ACTOR_HEADER, ADMIN_HEADER, REQUEST_ID_HEADER, TENANT_HEADER } from '../http/internal-headers';
 import { guardMethods } from '../http/method-guard';
 import { errorFields, log } from '../observability/log';
+import { registerPipelineRoutes } from '../pipeline/pipeline-routes';
 import type { RequestInfo, TenantAppEnv, TenantServices } from './api/context';
 import type { TenantPlugin } from './plugin';
 import { registerProjectionAdminRoutes } from './routes/admin-projections';
@@ -60,6 +61,7 @@ export function createTenantApp(
   registerStatsRoutes(app);
   registerHealthRoutes(app);
   registerProjectionAdminRoutes(app);
+  registerPipelineRoutes(app);
   for (const plugin of plugins) plugin.routes?.(app);
   guardMethods(app);
 

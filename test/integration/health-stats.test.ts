@@ -82,7 +82,7 @@ describe('GET /health', () => {
       uptimeMs: expect.any(Number),
       components: {
         state: { status: 'healthy', thingCount: 1 },
-        pipeline: { status: 'healthy', pendingEvents: 3 },
+        pipeline: { status: 'healthy', pendingEvents: 3, flushedSeq: 0, lastFlushAt: null, lagMs: 0 },
         sql: { status: 'healthy', avgQueryLatencyMs: expect.any(Number) },
       },
     });

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 
+import type { TenantPipeline } from '../../pipeline/tenant-pipeline';
 import type { RollingAverage } from '../latency';
 import type { TenantStore } from '../tenant-store';
 
@@ -19,6 +20,8 @@ export interface TenantServices {
   startedAt: number;
   /** Durations of SQL-backed request handling, in ms. */
   sqlLatency: RollingAverage;
+  /** Flushes the log to the Iceberg table and reads it back from there. */
+  pipeline: TenantPipeline;
   /** State of the pipeline that moves the log to R2. */
   pipelineHealth(): PipelineHealth;
 }

@@ -9,19 +9,18 @@ export function registerProjectionAdminRoutes(app: Hono<TenantAppEnv>): void {
     return c.json({ tenant: c.var.info.tenant, lastSeq: head.seq, headHash: head.hash, ...store.checksum() });
   });
 
-  app.post('/admin/projections/rebuild', (c) => {
-    const { store } = c.var.services;
+  // Replays the whole log, including events trimmed locally and read back from R2.
+  app.post('/admin/projections/rebuild', async (c) => {
+    const { pipeline } = c.var.services;
     const tenant = c.var.info.tenant;
-    const before = store.checksum().checksum;
-    const head = store.log.readHead(tenant);
-    const result = store.rebuildProjections(store.log.iterateLocal(tenant));
+    const result = await pipeline.rebuildProjections(tenant);
     return c.json({
       tenant,
       eventsReplayed: result.events,
-      lastSeq: head.seq,
-      checksumBefore: before,
+      lastSeq: result.lastSeq,
+      checksumBefore: result.checksumBefore,
       checksum: result.checksum.checksum,
-      matches: before === result.checksum.checksum,
+      matches: result.checksumBefore === result.checksum.checksum,
       projections: result.checksum.projections,
     });
   });

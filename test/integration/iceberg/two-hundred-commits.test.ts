@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createEventTable, planCommit, type EventTableState } from '../../../pipelines/iceberg/commit';
 import { readManifestList } from '../../../pipelines/iceberg/manifest-list';
 import { readTotal } from '../../../pipelines/iceberg/snapshot';
-import { eventFileSeqRange, listLiveDataFiles, loadTableState } from '../../../pipelines/iceberg/table-reader';
+import { listLiveDataFiles, loadTableState } from '../../../pipelines/iceberg/table-reader';
 import { ManualClock } from '../../../src/clock';
 import { eventFileInput } from '../../support/event-files';
 import { r2TableStore } from '../../support/r2-table-store';
+import { coveredSeqEnd } from '../../support/seq-ranges';
 
 const COMMITS = 200;
 const MERGE_THRESHOLD = 20;
@@ -103,16 +104,7 @@ describe('events table after 200 commits in R2', () => {
 
     // Per tenant, the seq ranges of the files cover 1..last without gaps or overlaps.
     for (const tenant of TENANTS) {
-      const ranges = live
-        .filter((file) => file.dataFile.partition.tenant === tenant)
-        .map((file) => eventFileSeqRange(file.dataFile))
-        .sort((a, b) => Number(a.first - b.first));
-      let expected = 1n;
-      for (const range of ranges) {
-        expect(range.first).toBe(expected);
-        expected = range.last + 1n;
-      }
-      expect(expected).toBe(BigInt(nextSeq.get(tenant)!));
+      expect(coveredSeqEnd(live, tenant)).toBe(BigInt(nextSeq.get(tenant)!));
     }
   });
 });
