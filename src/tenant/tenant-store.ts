@@ -30,10 +30,12 @@ export interface CommandTx {
   /** Time of the write, ms since the Unix epoch; every event of the write carries it. */
   readonly now: number;
   /**
-   * Appends events and applies them to the projections at once, so later reads of
-   * projection rows in the same transaction (and later operations of a batch) see
-   * their effect. The `events` rows, the log head and the projection counters are
-   * written once per write, after the command and before the write guards' checks.
+   * Appends events. They reach the projections before the next statement through
+   * `sql` (or the store's `sql`) and before `counterDelta`, so later reads in the
+   * same transaction (and later operations of a batch) see their effect, while a
+   * run of events without a read between them is applied together. The `events`
+   * rows, the log head and the projection counters are written once per write,
+   * after the command and before the write guards' checks.
    */
   emit(drafts: readonly EventDraft[], causationId?: string | null): EventEnvelope[];
   /** Events appended so far by this write. */
@@ -77,6 +79,8 @@ export class TenantStore {
   private readonly commitListeners: CommitListener[] = [];
   private readonly writeGuards: WriteGuard[] = [];
   private lastPurgeAt = 0;
+  /** The write whose transaction is open, if any. */
+  private activeWrite: WriteTransaction | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -90,8 +94,12 @@ export class TenantStore {
     });
   }
 
+  /**
+   * The tenant's SQL. During a write it is the write's `CommandTx.sql`, so code
+   * that reads through the store inside a command sees the write's events applied.
+   */
   get sql(): SqlExecutor {
-    return this.storage.sql;
+    return this.activeWrite?.sql ?? this.storage.sql;
   }
 
   /** Registers a callback that runs after each committed write that appended events. */
@@ -119,7 +127,8 @@ export class TenantStore {
     };
     const tx = new WriteTransaction(sql, now, this.log, appendContext, this.log.readHead(request.tenant));
 
-    const outcome = this.storage.transactionSync((): { response: StoredResponse; replayed: boolean } => {
+    this.activeWrite = tx;
+    const outcome = this.runTransaction((): { response: StoredResponse; replayed: boolean } => {
       if (request.idempotency) {
         const stored = findStoredResponse(sql, request.idempotency, now);
         if (stored) return { response: stored, replayed: true };
@@ -172,6 +181,15 @@ export class TenantStore {
 
   checksum(): ProjectionChecksum {
     return projectionChecksum(this.storage.sql);
+  }
+
+  /** Runs `work` in `transactionSync` and ends the active write with it, also when it throws. */
+  private runTransaction<T>(work: () => T): T {
+    try {
+      return this.storage.transactionSync(work);
+    } finally {
+      this.activeWrite = null;
+    }
   }
 
   private purgeIdempotencyKeys(now: number): void {
