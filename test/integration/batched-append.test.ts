@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../events/envelope';
 import { verifyChain } from '../../events/hash';
 import { UuidV7Generator } from '../../events/uuidv7';
-import { MultiRowInsert } from '../../projections/multi-row-insert';
+import { MultiRowInsert, SharedValuesInsert } from '../../projections/multi-row-insert';
 import type { ProjectionChecksum } from '../../projections/checksum';
 import { ManualClock } from '../../src/clock';
 import { jsonResponse } from '../../src/tenant/api/write';
@@ -306,5 +306,36 @@ describe('MultiRowInsert', () => {
     expect(result.statements).toBe(3);
     // Row r contains the values 12r .. 12r + 11, so c0 + c11 = 24r + 11.
     expect(result.rows).toEqual({ n: 17, total: Array.from({ length: 17 }, (_, r) => 24 * r + 11).reduce((a, b) => a + b) });
+  });
+});
+
+describe('SharedValuesInsert', () => {
+  it('binds shared values once per statement', async () => {
+    const stub = env.TENANTS.get(env.TENANTS.newUniqueId()) as DurableObjectStub<TenantDO>;
+    const result = await runInDurableObject(stub, (_instance, state) => {
+      const statements: string[] = [];
+      const sql = recordingStorage(state.storage, statements).sql;
+      sql.exec('CREATE TABLE pairs (shared_a TEXT, own INTEGER, shared_b INTEGER, own_text TEXT)');
+      statements.length = 0;
+      const insert = new SharedValuesInsert('INSERT INTO pairs (own, shared_a, own_text, shared_b)', 'v.column1, ?1, v.column2, ?2', 2, 2);
+      insert.run(sql, ['s', 7], Array.from({ length: 60 * 2 }, (_, n) => (n % 2 === 0 ? n / 2 : `t${(n - 1) / 2}`)));
+      let mismatch = '';
+      try {
+        insert.run(sql, ['only one'], [1, 'a']);
+      } catch (error) {
+        mismatch = error instanceof Error ? error.message : String(error);
+      }
+      return {
+        mismatch,
+        rowsPerStatement: insert.rowsPerStatement,
+        statements: statements.length,
+        rows: sql.exec('SELECT shared_a, own, shared_b, own_text FROM pairs ORDER BY own').toArray(),
+      };
+    });
+
+    expect(result.mismatch).toBe('SharedValuesInsert: 1 shared and 2 row values do not fit 2 and rows of 2');
+    expect(result.rowsPerStatement).toBe(49);
+    expect(result.statements).toBe(2);
+    expect(result.rows).toEqual(Array.from({ length: 60 }, (_, n) => ({ shared_a: 's', own: n, shared_b: 7, own_text: `t${n}` })));
   });
 });
