@@ -33,6 +33,8 @@ export function renderBenchmarksPage(runs: readonly SuiteRun[], machine: Machine
     ...runs.flatMap(({ result }) => result.rows.map(resultLine)),
     '',
   ];
+  const targets = runs.flatMap(({ result }) => (result.targets ? [result.targets, ''] : []));
+  if (targets.length > 0) lines.push('## Targets', '', ...targets);
 
   for (const { suite, result } of runs) {
     lines.push(`## ${suite.title}`, '', suite.method, '');

@@ -19,6 +19,8 @@ export interface SuiteResult {
   rows: BenchRow[];
   /** Markdown printed under the suite's method in docs/benchmarks.md, such as a breakdown of the time. */
   notes?: string;
+  /** Markdown for the targets section of docs/benchmarks.md: which of the suite's targets this run met and, for the others, why not. */
+  targets?: string;
 }
 
 export interface SuiteContext {

@@ -1,3 +1,5 @@
+import { isJsonValue } from './types/json-value';
+
 /**
  * Serialises a JSON value in the canonical form of RFC 8785 (JSON Canonicalization
  * Scheme): object keys sorted by UTF-16 code units, no insignificant white space,
@@ -68,4 +70,16 @@ export function canonicalNumber(value: number): string {
 export function hasLoneSurrogate(text: string): boolean {
   // With the `u` flag a valid pair is one code point above U+FFFF, so only unpaired halves match.
   return /[\uD800-\uDFFF]/u.test(text);
+}
+
+/**
+ * Returns `canonicalJson(value)` given `json`, the text `JSON.stringify(value)`
+ * wrote for it. The two are the same text when every object of `value` is a plain
+ * object whose keys are already in sorted order and every leaf is a string, a
+ * finite number, a boolean or null, and no string has an unpaired surrogate
+ * (`JSON.stringify` writes one as a `\ud...` escape). Then `json` is returned and
+ * the serialisation is saved; otherwise this is `canonicalJson(value)`.
+ */
+export function canonicalJsonFromStringified(value: unknown, json: string): string {
+  return isJsonValue(value, true) && !json.includes('\\ud') ? json : canonicalJson(value);
 }

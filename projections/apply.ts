@@ -28,6 +28,38 @@ export function applyToProjections(
   if (!counters) deltas.flush(sql);
 }
 
+/**
+ * Applies `events` in order to every projection that handles them, as
+ * `applyToProjections` on each would. A run of consecutive events of one type that
+ * a single projection handles goes to its `applyMany`, if it has one. Runs handled
+ * by several projections go event by event, so no projection reads another's
+ * tables ahead of the event order.
+ */
+export function applyEventsToProjections(
+  sql: SqlExecutor,
+  events: readonly EventEnvelope[],
+  counters: CounterDeltas,
+  all: readonly Projection[] = projections,
+): void {
+  let first = 0;
+  while (first < events.length) {
+    const type = events[first]!.type;
+    let end = first + 1;
+    while (end < events.length && events[end]!.type === type) end++;
+
+    const handling = all.filter((projection) => projection.handles.has(type));
+    const only = handling.length === 1 ? handling[0]! : null;
+    if (end - first > 1 && only?.applyMany) {
+      only.applyMany(sql, events.slice(first, end), counters);
+    } else {
+      for (let index = first; index < end; index++) {
+        for (const projection of handling) projection.apply(sql, events[index]!, counters);
+      }
+    }
+    first = end;
+  }
+}
+
 /** Drops every projection table and creates them empty; the caller replays the log afterwards. */
 export function resetProjections(sql: SqlExecutor, all: readonly Projection[] = projections): void {
   for (const projection of all) {

@@ -1,8 +1,10 @@
 import type { ThingCreated, ThingDeleted, ThingUpdated } from '../events/types/things';
 import type { EventEnvelope } from '../events/envelope';
+import { utf8Length } from '../events/utf8';
 import { TenantlogError } from '../src/errors';
 import { type CounterDeltas, readCounter } from './counters';
 import { insertOnce } from './insert-once';
+import { SharedValuesInsert } from './multi-row-insert';
 import { MAX_PAGE_BYTES, takePage } from './page';
 import type { Projection, SqlExecutor } from './projection';
 
@@ -93,8 +95,7 @@ function rowToThing(row: ThingRow): Thing {
 
 /** Bytes a thing adds to the tenant's storage: UTF-8 length of id, type and data JSON. */
 export function thingSizeBytes(id: string, type: string, dataJson: string): number {
-  const encoder = new TextEncoder();
-  return encoder.encode(id).length + encoder.encode(type).length + encoder.encode(dataJson).length;
+  return utf8Length(id) + utf8Length(type) + utf8Length(dataJson);
 }
 
 export function readThing(sql: SqlExecutor, id: string): Thing | null {
@@ -119,6 +120,29 @@ export function thingPresence(sql: SqlExecutor, id: string): { exists: boolean; 
     )
     .toArray()[0];
   return { exists: row?.live === 1, deletedVersion: row?.deleted ?? 0 };
+}
+
+/**
+ * `thingPresence` of many ids in one statement; ids without a thing or tombstone
+ * are left out of the map. The ids go in as one JSON array, so their number is not
+ * bound by the limit on bound values.
+ */
+export function readThingPresences(sql: SqlExecutor, ids: readonly string[]): Map<string, { exists: boolean; deletedVersion: number }> {
+  const found = new Map<string, { exists: boolean; deletedVersion: number }>();
+  if (ids.length === 0) return found;
+  const rows = sql.exec<{ id: string; live: number | null; deleted: number | null }>(
+    `SELECT id, 1 AS live, NULL AS deleted FROM things WHERE id IN (SELECT value FROM json_each(?1))
+     UNION ALL
+     SELECT id, NULL AS live, version AS deleted FROM thing_tombstones WHERE id IN (SELECT value FROM json_each(?1))`,
+    JSON.stringify(ids),
+  );
+  for (const row of rows) {
+    const presence = found.get(row.id) ?? { exists: false, deletedVersion: 0 };
+    if (row.live === 1) presence.exists = true;
+    if (row.deleted !== null) presence.deletedVersion = row.deleted;
+    found.set(row.id, presence);
+  }
+  return found;
 }
 
 export interface ThingPage {
@@ -210,6 +234,57 @@ function writeThing(sql: SqlExecutor, event: EventEnvelope, previous: Thing | nu
   counters.add('things.bytes', thingSizeBytes(next.id, next.type, dataJson));
 }
 
+/**
+ * INSERT of the rows of created things that share their time: id, type, data and
+ * seq per row, the time bound once. The version comes from the tombstone as in
+ * `writeThing`.
+ */
+const createdInsert = new SharedValuesInsert(
+  'INSERT INTO things (id, type, data, version, created_at, updated_at, seq)',
+  'v.column1, v.column2, v.column3, COALESCE((SELECT version FROM thing_tombstones WHERE id = v.column1), 0) + 1, ?1, ?1, v.column4',
+  1,
+  4,
+);
+
+/**
+ * Inserts the things of consecutive `thing.created` events, one multi-row INSERT
+ * per statement's worth of events with the same time. When a statement fails on a
+ * taken id, SQLite has undone that statement alone, and its events are applied one
+ * by one to throw the invariant error for the event that names the taken id.
+ */
+function insertCreatedThings(sql: SqlExecutor, events: readonly EventEnvelope[], counters: CounterDeltas): void {
+  let first = 0;
+  while (first < events.length) {
+    const occurredAt = events[first]!.occurredAt;
+    let end = first + 1;
+    while (end < events.length && end - first < createdInsert.rowsPerStatement && events[end]!.occurredAt === occurredAt) end++;
+
+    const statementEvents = events.slice(first, end);
+    const rows: unknown[] = [];
+    const sizes: number[] = [];
+    for (const event of statementEvents) {
+      const payload = event.payload as ThingCreated;
+      const dataJson = JSON.stringify(payload.data);
+      rows.push(payload.id, payload.type, dataJson, event.seq);
+      sizes.push(thingSizeBytes(payload.id, payload.type, dataJson));
+    }
+    try {
+      createdInsert.run(sql, [occurredAt], rows);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.includes('UNIQUE constraint failed'))) throw error;
+      for (const event of statementEvents) thingsProjection.apply(sql, event, counters);
+      throw error;
+    }
+    statementEvents.forEach((event, index) => {
+      const type = (event.payload as ThingCreated).type;
+      counters.add('things', 1);
+      counters.add(`things.type:${type}`, 1);
+      counters.add('things.bytes', sizes[index]!);
+    });
+    first = end;
+  }
+}
+
 export const thingsProjection: Projection = {
   name: 'things',
   tables: ['things', 'thing_tombstones'],
@@ -238,6 +313,13 @@ export const thingsProjection: Projection = {
     // A created thing has no previous state: instead of a read, the INSERT's primary key rejects an id that exists.
     const previous = event.type === 'thing.created' ? null : readThing(sql, id);
     writeThing(sql, event, previous, reduceThing(previous, event), counters);
+  },
+  applyMany(sql, events, counters) {
+    if (events[0]?.type === 'thing.created') {
+      insertCreatedThings(sql, events, counters);
+      return;
+    }
+    for (const event of events) thingsProjection.apply(sql, event, counters);
   },
   *checksumRows(sql) {
     yield* sql.exec<ThingRow>(`SELECT * FROM things ORDER BY id`);

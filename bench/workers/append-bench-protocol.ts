@@ -4,8 +4,14 @@
 /** Max operations of one request, so a typo cannot stall the object for minutes. */
 export const MAX_BENCH_OPERATIONS = 100_000;
 
-/** Operations per write of the batched path, as one `POST /batch` of 100 creates. */
+/** Operations per write of the batched path that the step table explains, as one `POST /batch` of 100 creates. */
 export const BATCH_SIZE = 100;
+
+/** Most operations of one batched write, as `POST /batch` allows. */
+export const MAX_BATCH_SIZE = 1000;
+
+/** Operations per write of the batched paths measured, from small batches to the largest `POST /batch` allows. */
+export const BATCH_SIZES = [10, 100, 1000] as const;
 
 /**
  * Steps of one append that `POST /bench/stage/<name>` runs alone, and three
@@ -15,15 +21,16 @@ export const BATCH_SIZE = 100;
 export const appendStageNames = [
   'transaction',
   'exists',
+  'existsBatch',
   'meteredExists',
   'validate',
   'id',
-  'payload',
   'hash',
   'insert',
   'insertBatch',
   'head',
   'project',
+  'projectBatch',
   'counters',
   'quota',
   'respond',

@@ -4,7 +4,7 @@ import { jsonResponse } from '../../src/tenant/api/write';
 import { type BatchOperation, runBatch } from '../../src/tenant/routes/batch';
 import { TenantDO } from '../../src/tenant/tenant-do';
 import type { Env } from '../../src/env';
-import { BATCH_SIZE, isAppendStage, MAX_BENCH_OPERATIONS } from './append-bench-protocol';
+import { isAppendStage, MAX_BATCH_SIZE, MAX_BENCH_OPERATIONS } from './append-bench-protocol';
 import { appendStages } from './append-stages';
 import { BENCH_TENANT, BENCH_TYPE, benchData, createBareTables, insertBareEvent, thingId } from './bench-rows';
 
@@ -17,9 +17,9 @@ export { TenantDO };
  * - `POST /bench/events?count=N&start=S` creates N things through
  *   `TenantStore.write` and `createThing`, as `POST /things` does: payload
  *   validation, hash chain, projections and counters, one transaction per thing.
- * - `POST /bench/batches?count=N&start=S` creates the same things through
- *   `TenantStore.write` and `runBatch`, as `POST /batch` does, BATCH_SIZE
- *   creates per transaction.
+ * - `POST /bench/batches?count=N&start=S&size=B` creates the same things through
+ *   `TenantStore.write` and `runBatch`, as `POST /batch` does, B creates per
+ *   transaction.
  * - `POST /bench/insert?count=N&start=S` runs N bare INSERTs of rows with the
  *   columns and sizes of those `events` rows into a plain table.
  * - `POST /bench/stage/<step>?count=N&start=S` runs one step of an append N
@@ -39,7 +39,7 @@ export class AppendBenchDO extends TenantDO {
     if (url.pathname === '/bench/events') {
       this.appendThings(start, count);
     } else if (url.pathname === '/bench/batches') {
-      this.appendBatches(start, count);
+      this.appendBatches(start, count, Math.max(1, readInteger(url, 'size', MAX_BATCH_SIZE)));
     } else if (url.pathname === '/bench/insert') {
       this.insertBareRows(start, count);
     } else if (stage !== null && isAppendStage(stage)) {
@@ -62,10 +62,10 @@ export class AppendBenchDO extends TenantDO {
     }
   }
 
-  private appendBatches(start: number, count: number): void {
-    for (let first = start; first < start + count; first += BATCH_SIZE) {
+  private appendBatches(start: number, count: number, size: number): void {
+    for (let first = start; first < start + count; first += size) {
       const operations: BatchOperation[] = [];
-      for (let index = first; index < Math.min(first + BATCH_SIZE, start + count); index++) {
+      for (let index = first; index < Math.min(first + size, start + count); index++) {
         operations.push({ op: 'create', collection: 'things', thing: { id: thingId(index), type: BENCH_TYPE, data: benchData(index), hasData: true } });
       }
       this.store.write({ tenant: BENCH_TENANT, actor: null, correlationId: `bench-${first}`, idempotency: null }, (tx) => runBatch(tx, operations));

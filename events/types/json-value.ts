@@ -10,7 +10,12 @@ import { z } from 'zod';
  */
 export const jsonValue = z.custom<z.core.util.JSONType>(isJsonValue, { message: 'must be a JSON value' });
 
-export function isJsonValue(value: unknown): boolean {
+/**
+ * True when `value` is a JSON value as `jsonValue` defines it. With `keysInOrder`,
+ * every object's keys must also come in ascending UTF-16 code unit order (the order
+ * RFC 8785 sorts member names in), so `JSON.stringify` lists them as `canonicalJson` does.
+ */
+export function isJsonValue(value: unknown, keysInOrder = false): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -27,7 +32,7 @@ export function isJsonValue(value: unknown): boolean {
   if (Array.isArray(value)) {
     // An index loop, because `every` would skip the holes of a sparse array.
     for (let index = 0; index < value.length; index++) {
-      if (!isJsonValue(value[index])) return false;
+      if (!isJsonValue(value[index], keysInOrder)) return false;
     }
     return true;
   }
@@ -35,8 +40,11 @@ export function isJsonValue(value: unknown): boolean {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   const record = value as Record<string, unknown>;
+  let previous: string | null = null;
   for (const key of Object.keys(record)) {
-    if (!isJsonValue(record[key])) return false;
+    if (keysInOrder && previous !== null && !(previous < key)) return false;
+    if (!isJsonValue(record[key], keysInOrder)) return false;
+    previous = key;
   }
   return true;
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 
+import { tenantConfigProjection } from '../../projections/tenant-config';
 import type { TenantAppEnv } from '../tenant/api/context';
 import type { TenantPlugin, TenantPluginContext } from '../tenant/plugin';
 import type { CommandTx } from '../tenant/tenant-store';
@@ -9,8 +10,9 @@ import { quotaExceeded } from './quota-exceeded';
 import { registerQuotaRoutes } from './quota-routes';
 import {
   apiCallUsageSchema,
-  checkTenantLimit,
   countApiCall,
+  type EffectiveTenantConfig,
+  readApiCalls,
   readEffectiveTenantConfig,
   readUsage,
   THING_BYTES_COUNTER,
@@ -35,6 +37,15 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
   let defaults: LimitsDefaults | null = null;
   const readDefaults = () => (defaults ??= readLimitsDefaults(context.env));
 
+  // The tenant's configuration changes only when a `tenant.configured` event commits, and this
+  // object alone counts its API calls, so both are read from SQLite once and then kept up to date here.
+  let cachedConfig: EffectiveTenantConfig | null = null;
+  let apiCalls: { month: string; calls: number } | null = null;
+  context.store.onCommit((events) => {
+    if (events.some((event) => tenantConfigProjection.handles.has(event.type))) cachedConfig = null;
+  });
+  const readConfig = () => (cachedConfig ??= readEffectiveTenantConfig(context.store.sql, readDefaults().defaultPlan));
+
   const recordRejection = (resource: QuotaResource) =>
     context.metrics.increment('quota_exceeded_total', { tenant: context.tenant() ?? 'unknown', resource });
 
@@ -49,7 +60,9 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
     };
     if (growth.users <= 0 && growth.storage <= 0) return;
 
-    const config = readEffectiveTenantConfig(done.sql, readDefaults().defaultPlan);
+    // A write that configures the tenant is checked against its own new configuration, not yet committed.
+    const configures = done.appended.some((event) => tenantConfigProjection.handles.has(event.type));
+    const config = configures ? readEffectiveTenantConfig(done.sql, readDefaults().defaultPlan) : readConfig();
     for (const resource of ['users', 'storage'] as const) {
       if (growth[resource] <= 0) continue;
       const before = readUsage(done.sql, resource, done.now) - growth[resource];
@@ -63,15 +76,28 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
 
   const middleware: MiddlewareHandler<TenantAppEnv> = async (c, next) => {
     if (!c.var.info.admin) {
-      const now = context.clock.now();
       const sql = context.store.sql;
-      const config = readEffectiveTenantConfig(sql, readDefaults().defaultPlan);
-      const check = checkTenantLimit(sql, config, 'apiCalls', now);
+      const month = calendarMonth(context.clock.now()).key;
+      const config = readConfig();
+      if (apiCalls?.month !== month) apiCalls = { month, calls: readApiCalls(sql, month) };
+      const check = checkLimit('apiCalls', config.limits.apiCalls, apiCalls.calls, 1);
       if (!check.allowed) {
         recordRejection('apiCalls');
         throw quotaExceeded('apiCalls', check, config.plan, 1);
       }
-      countApiCall(sql, calendarMonth(now).key);
+      // Counted in memory at once, so concurrent requests see each other. A request with a body
+      // stores its count after the route, in the same batch of writes as the route's own: the body
+      // read between them is I/O, which would otherwise commit the count in a batch of its own.
+      // Reads store it first, so `GET /usage` includes its own request.
+      apiCalls.calls += 1;
+      const storeFirst = c.req.method === 'GET' || c.req.method === 'HEAD';
+      if (storeFirst) countApiCall(sql, month);
+      try {
+        await next();
+      } finally {
+        if (!storeFirst) countApiCall(sql, month);
+      }
+      return;
     }
     await next();
   };

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 
+import { rateLimitsProjection } from '../../projections/rate-limits';
 import { TenantlogError } from '../errors';
 import { log } from '../observability/log';
 import type { TenantAppEnv } from '../tenant/api/context';
@@ -8,7 +9,7 @@ import { type LimitsDefaults, readLimitsDefaults } from './limits-env';
 import { OVERRIDE_INDEX_TASK, pushOverridesToIndex } from './override-index-client';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { registerRateLimitRoutes } from './rate-limit-routes';
-import { readRateLimitState } from './rate-limit-state';
+import { rateLimitStateAt, readStoredRateLimits, type StoredRateLimits } from './rate-limit-state';
 import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter';
 
 /**
@@ -25,6 +26,11 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
   const limiter = new RateLimiter();
   let defaults: LimitsDefaults | null = null;
   const readDefaults = () => (defaults ??= readLimitsDefaults(context.env));
+  // The projection's rows change only when an event it handles commits, so they are read once until then.
+  let stored: StoredRateLimits | null = null;
+  context.store.onCommit((events) => {
+    if (events.some((event) => rateLimitsProjection.handles.has(event.type))) stored = null;
+  });
 
   context.scheduler.register(OVERRIDE_INDEX_TASK, async () => {
     const tenant = context.tenant();
@@ -36,7 +42,8 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
     const { info } = c.var;
     const now = context.clock.now();
     const { rateLimit, adminTenants } = readDefaults();
-    const state = readRateLimitState(context.store.sql, rateLimit, now);
+    stored ??= readStoredRateLimits(context.store.sql);
+    const state = rateLimitStateAt(stored, rateLimit, now);
     const kind = requestKind(c.req.method);
     const tenantLabels = { tenant: info.tenant };
 

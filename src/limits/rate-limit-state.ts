@@ -15,12 +15,27 @@ export interface RateLimitState {
   limits: EffectiveLimits;
 }
 
+/** The rows of the rate-limits projection that decide a tenant's limits. */
+export interface StoredRateLimits {
+  settings: RateLimitSettings | null;
+  /** Overrides set and not lifted, expired ones included. */
+  overrides: readonly RateLimitOverride[];
+}
+
+export function readStoredRateLimits(sql: SqlExecutor): StoredRateLimits {
+  return { settings: readRateLimitSettings(sql), overrides: readRateLimitOverrides(sql) };
+}
+
 export function readRateLimitState(sql: SqlExecutor, defaults: RateLimitConfig, now: number): RateLimitState {
-  const settings = readRateLimitSettings(sql);
-  const config = resolveRateLimitConfig(defaults, settings);
-  const activeOverrides = readRateLimitOverrides(sql).filter((override) => isOverrideActive(override, now));
+  return rateLimitStateAt(readStoredRateLimits(sql), defaults, now);
+}
+
+/** The state that `stored` gives at `now`: which overrides are in force depends on the clock alone. */
+export function rateLimitStateAt(stored: StoredRateLimits, defaults: RateLimitConfig, now: number): RateLimitState {
+  const config = resolveRateLimitConfig(defaults, stored.settings);
+  const activeOverrides = stored.overrides.filter((override) => isOverrideActive(override, now));
   const effect = combineOverrides(activeOverrides, now);
-  return { settings, config, activeOverrides, effect, limits: effectiveLimits(config, effect) };
+  return { settings: stored.settings, config, activeOverrides, effect, limits: effectiveLimits(config, effect) };
 }
 
 /** An override as the API returns it; times as ISO 8601 strings. */

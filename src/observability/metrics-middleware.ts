@@ -25,7 +25,7 @@ export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: A
     const body = await readResponse(c, (bytes) => telemetry.addResponseBytes(requestClass.kind, bytes));
     let entityType = requestClass.entityType;
     if (entityType === null && requestClass.kind === 'write') entityType = entityTypeOfCommitted(measured.committed);
-    if (entityType === null) entityType = ok ? typeInBody(body.json) : 'unknown';
+    if (entityType === null) entityType = ok ? typeInBody(body.json()) : 'unknown';
 
     telemetry.recordRequest({
       kind: requestClass.kind,
@@ -66,19 +66,20 @@ function countRequestBytes(c: TenantContext): () => number {
 
 /**
  * Measures the response body. A JSON body is already a string in memory, so it
- * is read whole for its size and, on single-thing reads, its `type`. Any other
+ * is read whole for its size and, on single-thing reads, its `type` (`json`). Any other
  * body is counted as it streams out and reported through `onStreamed` at its end,
  * so a large export is never buffered.
  */
-async function readResponse(c: TenantContext, onStreamed: (bytes: number) => void): Promise<{ bytes: number | null; json: string | null }> {
+async function readResponse(c: TenantContext, onStreamed: (bytes: number) => void): Promise<{ bytes: number | null; json: () => string | null }> {
   const response = c.res;
-  if (response.body === null) return { bytes: 0, json: null };
+  if (response.body === null) return { bytes: 0, json: () => null };
 
   const mediaType = (response.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (mediaType === 'application/json') {
     const buffer = await response.arrayBuffer();
     c.res = new Response(buffer, response);
-    return { bytes: buffer.byteLength, json: new TextDecoder().decode(buffer) };
+    // Decoded only when the entity type must come from the body.
+    return { bytes: buffer.byteLength, json: () => new TextDecoder().decode(buffer) };
   }
 
   let bytes = 0;
@@ -94,7 +95,7 @@ async function readResponse(c: TenantContext, onStreamed: (bytes: number) => voi
     }),
   );
   c.res = new Response(counted, response);
-  return { bytes: null, json: null };
+  return { bytes: null, json: () => null };
 }
 
 /** `type` of a thing in a response body, or `unknown`. */

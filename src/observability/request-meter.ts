@@ -65,8 +65,7 @@ export class RequestMeter {
     return new Proxy(storage, {
       get(target, property) {
         if (property === 'sql') return sql;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        return boundMember(target, property);
       },
     });
   }
@@ -81,9 +80,29 @@ export class RequestMeter {
     return new Proxy(sql, {
       get(target, property) {
         if (property === 'exec') return exec;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        return boundMember(target, property);
       },
     });
   }
+}
+
+/** Methods of a wrapped object, bound to it once per object and name rather than on every access. */
+const boundMethods = new WeakMap<object, Map<PropertyKey, { method: unknown; bound: unknown }>>();
+
+/** `target[property]`, with a method bound to `target`, as a proxy in front of `target` must return it. */
+function boundMember(target: object, property: PropertyKey): unknown {
+  const value: unknown = Reflect.get(target, property, target);
+  if (typeof value !== 'function') return value;
+  let methods = boundMethods.get(target);
+  if (!methods) {
+    methods = new Map();
+    boundMethods.set(target, methods);
+  }
+  let entry = methods.get(property);
+  // A method replaced on the object (as a test may do) gets bound anew.
+  if (entry?.method !== value) {
+    entry = { method: value, bound: value.bind(target) };
+    methods.set(property, entry);
+  }
+  return entry.bound;
 }

@@ -1,6 +1,6 @@
 import type { EventDraft, EventEnvelope } from '../../events/envelope';
 import { UuidV7Generator } from '../../events/uuidv7';
-import { applyToProjections, createProjectionSchema, resetProjections } from '../../projections/apply';
+import { applyEventsToProjections, createProjectionSchema, resetProjections } from '../../projections/apply';
 import { type ProjectionChecksum, projectionChecksum } from '../../projections/checksum';
 import { CounterDeltas } from '../../projections/counters';
 import type { SqlExecutor } from '../../projections/projection';
@@ -30,10 +30,12 @@ export interface CommandTx {
   /** Time of the write, ms since the Unix epoch; every event of the write carries it. */
   readonly now: number;
   /**
-   * Appends events and applies them to the projections at once, so later reads of
-   * projection rows in the same transaction (and later operations of a batch) see
-   * their effect. The `events` rows, the log head and the projection counters are
-   * written once per write, after the command and before the write guards' checks.
+   * Appends events. They reach the projections before the next statement through
+   * `sql` (or the store's `sql`) and before `counterDelta`, so later reads in the
+   * same transaction (and later operations of a batch) see their effect, while a
+   * run of events without a read between them is applied together. The `events`
+   * rows, the log head and the projection counters are written once per write,
+   * after the command and before the write guards' checks.
    */
   emit(drafts: readonly EventDraft[], causationId?: string | null): EventEnvelope[];
   /** Events appended so far by this write. */
@@ -60,6 +62,9 @@ export type CommitListener = (events: readonly EventEnvelope[]) => void;
  */
 export type WriteGuard = (tx: CommandTx) => ((tx: CommandTx) => void) | void;
 
+/** Events a rebuild hands to the projections at once. */
+const REBUILD_RUN_EVENTS = 1000;
+
 /** Interval between purges of expired idempotency keys, in ms. */
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -74,6 +79,8 @@ export class TenantStore {
   private readonly commitListeners: CommitListener[] = [];
   private readonly writeGuards: WriteGuard[] = [];
   private lastPurgeAt = 0;
+  /** The write whose transaction is open, if any. */
+  private activeWrite: WriteTransaction | null = null;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -87,8 +94,12 @@ export class TenantStore {
     });
   }
 
+  /**
+   * The tenant's SQL. During a write it is the write's `CommandTx.sql`, so code
+   * that reads through the store inside a command sees the write's events applied.
+   */
   get sql(): SqlExecutor {
-    return this.storage.sql;
+    return this.activeWrite?.sql ?? this.storage.sql;
   }
 
   /** Registers a callback that runs after each committed write that appended events. */
@@ -116,7 +127,8 @@ export class TenantStore {
     };
     const tx = new WriteTransaction(sql, now, this.log, appendContext, this.log.readHead(request.tenant));
 
-    const outcome = this.storage.transactionSync((): { response: StoredResponse; replayed: boolean } => {
+    this.activeWrite = tx;
+    const outcome = this.runTransaction((): { response: StoredResponse; replayed: boolean } => {
       if (request.idempotency) {
         const stored = findStoredResponse(sql, request.idempotency, now);
         if (stored) return { response: stored, replayed: true };
@@ -151,10 +163,17 @@ export class TenantStore {
       resetProjections(sql);
       const counters = new CounterDeltas();
       let count = 0;
+      // Events go to the projections in runs, so runs of creates take multi-row INSERTs as in a write.
+      let run: EventEnvelope[] = [];
       for (const event of events) {
-        applyToProjections(sql, event, counters);
+        run.push(event);
         count += 1;
+        if (run.length === REBUILD_RUN_EVENTS) {
+          applyEventsToProjections(sql, run, counters);
+          run = [];
+        }
       }
+      applyEventsToProjections(sql, run, counters);
       counters.flush(sql);
       return { events: count, checksum: projectionChecksum(sql) };
     });
@@ -162,6 +181,15 @@ export class TenantStore {
 
   checksum(): ProjectionChecksum {
     return projectionChecksum(this.storage.sql);
+  }
+
+  /** Runs `work` in `transactionSync` and ends the active write with it, also when it throws. */
+  private runTransaction<T>(work: () => T): T {
+    try {
+      return this.storage.transactionSync(work);
+    } finally {
+      this.activeWrite = null;
+    }
   }
 
   private purgeIdempotencyKeys(now: number): void {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../events/envelope';
 import { verifyChain } from '../../events/hash';
 import { UuidV7Generator } from '../../events/uuidv7';
-import { MultiRowInsert } from '../../projections/multi-row-insert';
+import { MultiRowInsert, SharedValuesInsert } from '../../projections/multi-row-insert';
 import type { ProjectionChecksum } from '../../projections/checksum';
 import { ManualClock } from '../../src/clock';
 import { jsonResponse } from '../../src/tenant/api/write';
@@ -82,7 +82,7 @@ interface AppendOutcome {
  * Runs `operations` in a fresh object through a store with sequential ids and a
  * fixed clock: one write per operation (`single`) or all in one write (`batched`).
  */
-async function appendInFreshObject(mode: 'single' | 'batched'): Promise<AppendOutcome> {
+async function appendInFreshObject(mode: 'single' | 'batched', ops: readonly BatchOperation[] = operations): Promise<AppendOutcome> {
   const stub = env.TENANTS.get(env.TENANTS.newUniqueId()) as DurableObjectStub<TenantDO>;
   return runInDurableObject(stub, (_instance, state) => {
     const statements: string[] = [];
@@ -92,7 +92,7 @@ async function appendInFreshObject(mode: 'single' | 'batched'): Promise<AppendOu
     const request = { tenant: TENANT, actor: 'key-1', correlationId: 'req-same', idempotency: null };
 
     statements.length = 0;
-    const writes = mode === 'single' ? operations.map((operation) => [operation]) : [operations];
+    const writes = mode === 'single' ? ops.map((operation) => [operation]) : [ops];
     for (const batch of writes) store.write(request, (tx) => runBatch(tx, batch));
     const recorded = [...statements];
 
@@ -129,7 +129,8 @@ describe('batched appends', () => {
     const single = await appendInFreshObject('single');
     const batched = await appendInFreshObject('batched');
 
-    // 29 events, at most 8 rows of 12 values per statement under the limit of 100 bound values.
+    // 29 events: the 20 creates share all but 5 columns, 18 rows per statement (2 statements);
+    // the 9 events in runs shorter than 4 take all 12 values per row, 8 rows per statement (2).
     expect(count(batched.statements, 'INSERT INTO events')).toBe(4);
     expect(count(batched.statements, 'INSERT INTO log_head')).toBe(1);
     expect(count(batched.statements, 'INSERT INTO projection_counters')).toBe(1);
@@ -149,7 +150,80 @@ describe('batched appends', () => {
   });
 });
 
+/** Long runs of creates, of several thing types, broken by updates, a delete and a re-creation. */
+const longRuns: BatchOperation[] = [
+  ...Array.from({ length: 45 }, (_, n) => thing(`run-${n}`, n % 3 === 0 ? 'User' : 'Item', { n, text: 'é'.repeat(n) })),
+  { op: 'update', collection: 'things', id: 'run-10', mode: 'merge', thing: { data: { more: 1 }, hasData: true }, expectedVersion: 1 },
+  { op: 'delete', collection: 'things', id: 'run-11', expectedVersion: null },
+  thing('run-11', 'Item', { again: true }),
+  ...Array.from({ length: 30 }, (_, n) => thing(`tail-${n}`, 'Item', { b: n, a: [n] })),
+];
+
+describe('batched runs of creates', () => {
+  it('store the same events and projections as single writes', async () => {
+    const single = await appendInFreshObject('single', longRuns);
+    const batched = await appendInFreshObject('batched', longRuns);
+
+    expect(batched.events).toHaveLength(longRuns.length);
+    expect(batched.events).toEqual(single.events);
+    expect(batched.head).toEqual(single.head);
+    expect(batched.checksum).toEqual(single.checksum);
+    expect(batched.rebuiltChecksum).toEqual(batched.checksum);
+    expect(batched.guardSaw).toEqual([{ users: 15, bytes: batched.stored.bytes }]);
+  });
+
+  it('read presence once and insert creates in multi-row statements', async () => {
+    const creates = Array.from({ length: 100 }, (_, n) => thing(`many-${n}`, n % 2 === 0 ? 'User' : 'Item', { n }));
+    const batched = await appendInFreshObject('batched', creates);
+
+    expect(count(batched.statements, 'SELECT id, 1 AS live')).toBe(1);
+    // 18 event rows and 24 thing rows fit under the limit of 100 bound values.
+    expect(count(batched.statements, 'INSERT INTO events')).toBe(6);
+    expect(count(batched.statements, 'INSERT INTO things')).toBe(5);
+    // Besides: the first read of the log head, its upsert, the counters' upsert, and the purge
+    // of expired idempotency keys that a new store runs at its first write.
+    expect(batched.statements).toHaveLength(1 + 6 + 5 + 4);
+  });
+});
+
 describe('projection inserts of new rows', () => {
+  it('roll back a multi-row run that meets a taken id in its middle', async () => {
+    const stub = env.TENANTS.get(env.TENANTS.newUniqueId()) as DurableObjectStub<TenantDO>;
+    const outcome = await runInDurableObject(stub, (instance, state) => {
+      const request = { tenant: 'dup-in-run', actor: null, correlationId: 'c', idempotency: null };
+      instance.store.write(request, (tx) => {
+        tx.emit([{ type: 'thing.created', payload: { id: 'taken', type: 'T', data: {} } }]);
+        return jsonResponse(200, {});
+      });
+      let error = '';
+      try {
+        instance.store.write(request, (tx) => {
+          // Emitted without the command's check, so the projection meets the taken id inside its second statement.
+          for (let n = 0; n < 40; n++) {
+            const id = n === 30 ? 'taken' : `new-${n}`;
+            tx.emit([{ type: 'thing.created', payload: { id, type: 'T', data: { n } } }]);
+          }
+          return jsonResponse(200, {});
+        });
+      } catch (caught) {
+        error = caught instanceof Error ? caught.message : String(caught);
+      }
+      const sql = state.storage.sql;
+      return {
+        error,
+        things: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM things').one().n,
+        events: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n,
+        count: sql.exec<{ value: number }>(`SELECT value FROM projection_counters WHERE name = 'things'`).one().value,
+        head: instance.store.log.readHead('dup-in-run').seq,
+      };
+    });
+
+    // Seq 1 is the first write; event n of the second write has seq n + 2.
+    expect(outcome.error).toBe('projection things: thing taken already exists (event thing.created seq 32)');
+    expect(outcome).toMatchObject({ things: 1, events: 1, count: 1, head: 1 });
+  });
+
+
   it('reject a created thing whose id exists and roll the write back', async () => {
     const stub = env.TENANTS.get(env.TENANTS.newUniqueId()) as DurableObjectStub<TenantDO>;
     const outcome = await runInDurableObject(stub, (instance, state) => {
@@ -232,5 +306,36 @@ describe('MultiRowInsert', () => {
     expect(result.statements).toBe(3);
     // Row r contains the values 12r .. 12r + 11, so c0 + c11 = 24r + 11.
     expect(result.rows).toEqual({ n: 17, total: Array.from({ length: 17 }, (_, r) => 24 * r + 11).reduce((a, b) => a + b) });
+  });
+});
+
+describe('SharedValuesInsert', () => {
+  it('binds shared values once per statement', async () => {
+    const stub = env.TENANTS.get(env.TENANTS.newUniqueId()) as DurableObjectStub<TenantDO>;
+    const result = await runInDurableObject(stub, (_instance, state) => {
+      const statements: string[] = [];
+      const sql = recordingStorage(state.storage, statements).sql;
+      sql.exec('CREATE TABLE pairs (shared_a TEXT, own INTEGER, shared_b INTEGER, own_text TEXT)');
+      statements.length = 0;
+      const insert = new SharedValuesInsert('INSERT INTO pairs (own, shared_a, own_text, shared_b)', 'v.column1, ?1, v.column2, ?2', 2, 2);
+      insert.run(sql, ['s', 7], Array.from({ length: 60 * 2 }, (_, n) => (n % 2 === 0 ? n / 2 : `t${(n - 1) / 2}`)));
+      let mismatch = '';
+      try {
+        insert.run(sql, ['only one'], [1, 'a']);
+      } catch (error) {
+        mismatch = error instanceof Error ? error.message : String(error);
+      }
+      return {
+        mismatch,
+        rowsPerStatement: insert.rowsPerStatement,
+        statements: statements.length,
+        rows: sql.exec('SELECT shared_a, own, shared_b, own_text FROM pairs ORDER BY own').toArray(),
+      };
+    });
+
+    expect(result.mismatch).toBe('SharedValuesInsert: 1 shared and 2 row values do not fit 2 and rows of 2');
+    expect(result.rowsPerStatement).toBe(49);
+    expect(result.statements).toBe(2);
+    expect(result.rows).toEqual(Array.from({ length: 60 }, (_, n) => ({ shared_a: 's', own: n, shared_b: 7, own_text: `t${n}` })));
   });
 });

@@ -6,6 +6,31 @@ import { jsonResponse } from '../../src/tenant/api/write';
 import { call, countEvents, createThing, readAllEvents, tenantStub, uniqueTenant } from './helpers';
 
 describe('append and projections in one transaction', () => {
+  it('shows emitted events to every read inside the write', async () => {
+    const tenant = uniqueTenant('read-own-events');
+    const seen = await runInDurableObject(tenantStub(tenant), (instance) => {
+      const request = { tenant, actor: null, correlationId: 'own', idempotency: null };
+      const counts: Record<string, number> = {};
+      const countThings = (sql: typeof instance.store.sql) => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM things').toArray()[0]!.n;
+      instance.store.write(request, (tx) => {
+        tx.emit([{ type: 'thing.created', payload: { id: 'a', type: 'T', data: {} } }]);
+        tx.emit([{ type: 'thing.created', payload: { id: 'b', type: 'T', data: {} } }]);
+        counts.txSql = countThings(tx.sql);
+        tx.emit([{ type: 'thing.created', payload: { id: 'c', type: 'T', data: {} } }]);
+        // Code that reads through the store, not the transaction, inside the command.
+        counts.storeSql = countThings(instance.store.sql);
+        tx.emit([{ type: 'thing.deleted', payload: { id: 'a' } }]);
+        counts.counterDelta = tx.counterDelta('things');
+        return jsonResponse(200, {});
+      });
+      counts.afterCommit = countThings(instance.store.sql);
+      return counts;
+    });
+
+    expect(seen).toEqual({ txSql: 2, storeSql: 3, counterDelta: 2, afterCommit: 2 });
+  });
+
+
   it('aborts the append when a projection throws', async () => {
     const tenant = uniqueTenant('projection-fault');
     await createThing(tenant, { id: 'before', type: 'T' });

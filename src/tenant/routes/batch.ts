@@ -6,6 +6,7 @@ import { isTenantlogError, TenantlogError } from '../../errors';
 import { readJsonBody } from '../../http/body';
 import { createRelationship, deleteRelationship } from '../commands/relationship-commands';
 import { createThing, deleteThing, updateThing } from '../commands/thing-commands';
+import { type ThingPresenceLookup, ThingPresenceSnapshot } from '../commands/thing-presence';
 import type { TenantAppEnv } from '../api/context';
 import {
   parseEntityId,
@@ -102,13 +103,15 @@ function requireId(value: unknown): string {
  * of small patches to one large thing would otherwise repeat that thing's data in
  * every result and build a response far larger than the request.
  */
-function executeOperation(tx: CommandTx, operation: BatchOperation): Record<string, unknown> {
+function executeOperation(
+  tx: CommandTx,
+  operation: BatchOperation,
+  createdId: string | null,
+  thingPresence: ThingPresenceLookup | undefined,
+): Record<string, unknown> {
   if (operation.collection === 'relationships') {
     if (operation.op === 'create') {
-      const relationship = createRelationship(tx, {
-        ...operation.relationship,
-        id: operation.relationship.id ?? generatedIds.next(tx.now),
-      });
+      const relationship = createRelationship(tx, { ...operation.relationship, id: createdId! });
       const { id, type, from, to, seq } = relationship;
       return { op: 'create', collection: 'relationships', id, type, from, to, seq };
     }
@@ -119,7 +122,7 @@ function executeOperation(tx: CommandTx, operation: BatchOperation): Record<stri
   switch (operation.op) {
     case 'create': {
       const { thing } = operation;
-      const created = createThing(tx, { id: thing.id ?? generatedIds.next(tx.now), type: thing.type, data: thing.data });
+      const created = createThing(tx, { id: createdId!, type: thing.type, data: thing.data }, thingPresence);
       return { op: 'create', collection: 'things', ...thingSummary(created) };
     }
     case 'update': {
@@ -177,7 +180,19 @@ export function registerBatchRoutes(app: Hono<TenantAppEnv>): void {
 
 /** Runs parsed batch operations in order inside one write and returns the batch response. */
 export function runBatch(tx: CommandTx, operations: readonly BatchOperation[]): StoredResponse {
-  const results = operations.map((operation, index) => atOperation(index, () => executeOperation(tx, operation)));
+  // Ids of creates, generated in operation order for those without one, so the
+  // presence of every created thing's id can be read in one statement up front.
+  const createdIds = operations.map((operation) => {
+    if (operation.op !== 'create') return null;
+    const given = operation.collection === 'things' ? operation.thing.id : operation.relationship.id;
+    return given ?? generatedIds.next(tx.now);
+  });
+  const thingIds = createdIds.filter((id, index): id is string => id !== null && operations[index]!.collection === 'things');
+  const thingPresence = thingIds.length > 1 ? new ThingPresenceSnapshot(tx, thingIds).lookup : undefined;
+
+  const results = operations.map((operation, index) =>
+    atOperation(index, () => executeOperation(tx, operation, createdIds[index] ?? null, thingPresence)),
+  );
   const first = tx.appended[0];
   const last = tx.appended[tx.appended.length - 1];
   return jsonResponse(200, {
