@@ -121,7 +121,7 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
         baselineName: 'DuckDB Parquet to JSON Lines, 1 thread',
       }),
       memoryRow(`Peak memory flushing ${events.toLocaleString('en-US')} events in rounds of ${ROUND_EVENTS.toLocaleString('en-US')}`, flushBase, flushPeak),
-      memoryRow(`Peak memory reading back ${events.toLocaleString('en-US')} events`, readBase, readPeak),
+      memoryRow(`Peak memory exporting ${events.toLocaleString('en-US')} events from R2`, readBase, readPeak),
     ];
   } catch (error) {
     log(`wrangler dev output:\n${server.output().slice(-5000)}`);
