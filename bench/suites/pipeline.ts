@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 
-import { copyDataFiles, openLocalBucket, readLocalTable } from '../../test/e2e/harness/local-table';
+import { copyDataFiles, openLocalBucket, readLocalTable } from '../../scripts/local-table';
 import { DEV_ADMIN_TOKEN, type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
 import { type BenchRow, type BenchSuite, compare, type SuiteContext } from '../suite';
 import { findWorkerRuntimePid, residentBytes, sampleResident } from '../workerd-memory';
