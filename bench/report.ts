@@ -1,5 +1,6 @@
 import type { MachineDescription } from './machine';
 import type { BenchRow, BenchSuite, SuiteResult } from './suite';
+import { benchSuites } from './suites';
 
 /** One suite's outcome in a run. */
 export interface SuiteRun {
@@ -9,8 +10,24 @@ export interface SuiteRun {
 
 const ROW_FIELDS = new Set(['suite', 'name', 'unit', 'ours', 'baseline', 'ratio', 'targetRatio']);
 
+/**
+ * Throws when two rows of `runs` share a name: rows are looked up by name in
+ * bench/results.json, and each gets a "Details of" section titled with it.
+ */
+export function assertUniqueRowNames(runs: readonly SuiteRun[]): void {
+  const suiteByName = new Map<string, string>();
+  for (const { suite, result } of runs) {
+    for (const { name } of result.rows) {
+      const earlier = suiteByName.get(name);
+      if (earlier !== undefined) throw new Error(`bench: suites ${earlier} and ${suite.id} both have a row named "${name}"; give each row its own name`);
+      suiteByName.set(name, suite.id);
+    }
+  }
+}
+
 /** Renders docs/benchmarks.md from one run of every suite. */
 export function renderBenchmarksPage(runs: readonly SuiteRun[], machine: MachineDescription, date: Date): string {
+  assertUniqueRowNames(runs);
   const lines = [
     '# Benchmarks',
     '',
@@ -53,7 +70,7 @@ export function renderBenchmarksPage(runs: readonly SuiteRun[], machine: Machine
     '',
     '```sh',
     'npm run bench              # every suite; rewrites bench/results.json and this page',
-    'npm run bench -- append    # only the suites named (ids: ' + runs.map(({ suite }) => suite.id).join(', ') + '); prints, writes nothing',
+    'npm run bench -- append    # only the suites named (ids: ' + benchSuites.map((suite) => suite.id).join(', ') + '); prints, writes nothing',
     'npm run bench -- --quick   # short windows to check that the suites run; prints, writes nothing',
     '```',
     '',

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { describeMachine } from './machine';
-import { renderBenchmarksPage, type SuiteRun } from './report';
+import { assertUniqueRowNames, renderBenchmarksPage, type SuiteRun } from './report';
 import { benchSuites } from './suites';
 
 const projectRoot = resolve(import.meta.dirname, '..');
@@ -25,6 +25,8 @@ for (const suite of selected) {
   console.log(`bench ${suite.id}: ${suite.title}`);
   const result = await suite.run({ log: (line) => console.log(`  ${line}`), quick });
   runs.push({ suite, result });
+  // Checked after each suite, so a clash fails the run before the later suites spend their time.
+  assertUniqueRowNames(runs);
 }
 
 const rows = runs.flatMap(({ suite, result }) => result.rows.map((row) => ({ suite: suite.id, ...row })));

@@ -195,6 +195,29 @@ function describeAppendTargets(rows: readonly BenchRow[], stepSamples: Map<Appen
   return lines.join('\n');
 }
 
+/**
+ * States how much the savepoint of `transactionSync` adds to the four row writes of a
+ * single-operation append, worded by the sign of the difference: a short or noisy run
+ * can time the writes inside the savepoint as faster than alone.
+ */
+export function describeSavepointCost(rowWrites: number, rowWritesInTransaction: number, emptySavepoint: number): string[] {
+  const added = rowWritesInTransaction - rowWrites;
+  const difference = added >= 0 ? `${significant(added)} µs more` : `${significant(-added)} µs less`;
+  const lines = [
+    `The four row writes of a single-operation append (event, thing, counters, log head) take ${significant(rowWrites)} µs alone`,
+    `and ${significant(rowWritesInTransaction)} µs inside \`transactionSync\`, ${difference}, against ${significant(emptySavepoint)} µs for an empty savepoint.`,
+  ];
+  if (added > emptySavepoint) {
+    lines.push(
+      'The steps above do not include this. A likely cause is that SQLite copies each page before its first change inside a savepoint,',
+      'so that it can roll back to the savepoint.',
+    );
+  } else {
+    lines.push('In this run the savepoint added no more than an empty one, so the steps above leave out nothing measurable.');
+  }
+  return lines;
+}
+
 function describeSteps(
   stepSamples: Map<AppendStage, number[]>,
   repetitions: number,
@@ -227,7 +250,7 @@ function describeSteps(
 
   const lines = [
     'Where the time of an append goes: each step of the event path runs alone, on the inputs the real path gives it, in a third object of the same kind.',
-    `Each step is timed from outside like the paths above, as the median of ${repetitions} rounds after a round that sizes the requests.`,
+    `Each step is timed from outside like the paths above, ${repetitions > 1 ? `as the median of ${repetitions} rounds` : 'in one round'} after a round that sizes the requests.`,
     'Steps timed alone run in a tighter loop than the full path (warmer caches, less garbage), so their sum can fall below the measured append.',
     `A step that runs once per write counts 1 per append for single operations and 1/${BATCH_SIZE} for batched ones.`,
     '',
@@ -248,17 +271,16 @@ function describeSteps(
     `The measured append takes ${significant(measured.single)} µs for single operations and ${significant(measured.batched)} µs batched;`,
     `the measured bare INSERT takes ${significant(measured.bareInsert)} µs.`,
     '',
-    `The savepoint costs more than an empty one once the write changes rows: the four row writes of a single-operation append`,
-    `(event, thing, counters, log head) take ${significant(rowWrites)} µs alone and ${significant(rowWritesInTransaction)} µs inside \`transactionSync\`,`,
-    `${significant(rowWritesInTransaction - rowWrites)} µs more, against ${significant(micros('transaction'))} µs for an empty savepoint. The steps above do not include this.`,
-    'A likely cause is that SQLite copies each page before its first change inside a savepoint, so that it can roll back to the savepoint.',
+    ...describeSavepointCost(rowWrites, rowWritesInTransaction, micros('transaction')),
     '',
     `The metering wrapper around \`ctx.storage\` (\`src/observability/request-meter.ts\`), which a real request runs in and these bench requests do not,`,
     `takes the id check from ${significant(micros('exists'))} µs to ${significant(micros('meteredExists'))} µs`,
-    `(the rounds of each spread over ${significant(spread('exists'))} µs and ${significant(spread('meteredExists'))} µs).`,
-    meteringMicros > Math.max(spread('exists'), spread('meteredExists'))
+    repetitions > 1
+      ? `(the ${repetitions} rounds of each spread over ${significant(spread('exists'))} µs and ${significant(spread('meteredExists'))} µs).`
+      : '(one round each, so the run has no spread to compare the difference with).',
+    repetitions > 1 && meteringMicros > Math.max(spread('exists'), spread('meteredExists'))
       ? `That is ${significant(meteringMicros)} µs per statement, about ${significant(meteringMicros * single.statements)} µs for the ${significant(single.statements)} statements of a single-operation append.`
-      : 'The difference is within that spread, so this run does not resolve the cost of the wrapper.',
+      : 'This run does not resolve the cost of the wrapper.',
     '',
     `Half the bare INSERT rate leaves ${significant(budget)} µs per append (twice the bare INSERT).`,
     `A single-operation write of a new thing needs its four row writes in a savepoint, ${significant(rowWritesInTransaction)} µs,`,

@@ -122,13 +122,13 @@ async function runParquet({ log, quick }: SuiteContext): Promise<SuiteResult> {
     // Memory, each in a fresh process.
     const writeDirectory = join(directory, 'write');
     const write = await probe(['write', String(eventCount), String(PAYLOAD_BYTES), writeDirectory]);
-    rows.push(memoryRow(`Peak memory writing ${eventCount.toLocaleString('en-US')} events`, write));
+    rows.push(memoryRow(`Peak memory writing ${eventCount.toLocaleString('en-US')} events in Node`, write));
     log(`memory: writing peaked at ${fourDigits((write.peakLiveHeapBytes + write.peakArrayBufferBytes + write.wasmBytes) / MiB)} MiB`);
     const readDirectory = join(directory, 'read');
     await probe(['write', String(readBackEvents), String(READ_BACK_PAYLOAD_BYTES), readDirectory]);
     const read = await probe(['read', readDirectory]);
     if (read.events !== readBackEvents) throw new Error(`bench parquet: memory probe read ${read.events} events, expected ${readBackEvents}`);
-    rows.push(memoryRow(`Peak memory reading back ${readBackEvents.toLocaleString('en-US')} events`, read));
+    rows.push(memoryRow(`Peak memory reading back ${readBackEvents.toLocaleString('en-US')} events in Node`, read));
     return { rows };
   } finally {
     connection.closeSync();

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 import { DuckDBInstance } from '@duckdb/node-api';
 
-import { copyDataFiles, openLocalBucket, readLocalTable } from '../../test/e2e/harness/local-table';
+import { copyDataFiles, openLocalBucket, readLocalTable } from '../../scripts/local-table';
 import { DEV_ADMIN_TOKEN, type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
 import { type BenchRow, type BenchSuite, compare, type SuiteContext } from '../suite';
 import { findWorkerRuntimePid, residentBytes, sampleResident } from '../workerd-memory';
@@ -121,7 +121,7 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
         baselineName: 'DuckDB Parquet to JSON Lines, 1 thread',
       }),
       memoryRow(`Peak memory flushing ${events.toLocaleString('en-US')} events in rounds of ${ROUND_EVENTS.toLocaleString('en-US')}`, flushBase, flushPeak),
-      memoryRow(`Peak memory reading back ${events.toLocaleString('en-US')} events`, readBase, readPeak),
+      memoryRow(`Peak memory exporting ${events.toLocaleString('en-US')} events from R2`, readBase, readPeak),
     ];
   } catch (error) {
     log(`wrangler dev output:\n${server.output().slice(-5000)}`);

@@ -7,7 +7,10 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  * secrets or request payloads.
  */
 export function log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
+  const envelope = { level, message, time: new Date().toISOString() };
+  // A field named `level`, `message` or `time` must not replace the line's own; the
+  // envelope's keys stay first, so every line starts with its level.
+  const line = JSON.stringify({ ...envelope, ...fields, ...envelope });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);

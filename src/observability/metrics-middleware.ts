@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 
 import type { AlarmScheduler } from '../tenant/alarm-scheduler';
 import type { TenantAppEnv, TenantContext } from '../tenant/api/context';
-import { classifyRequest, entityTypeOfCommitted } from './request-classifier';
+import { classifyRequest, entityTypeOfCommitted, entityTypeOfResponseBody } from './request-classifier';
 import type { TenantTelemetry } from './tenant-telemetry';
 
 /**
@@ -24,8 +24,10 @@ export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: A
     const ok = c.res.status < 400;
     const body = await readResponse(c, (bytes) => telemetry.addResponseBytes(requestClass.kind, bytes));
     let entityType = requestClass.entityType;
-    if (entityType === null && requestClass.kind === 'write') entityType = entityTypeOfCommitted(measured.committed);
-    if (entityType === null) entityType = ok ? typeInBody(body.json()) : 'unknown';
+    // A replayed write commits no events, but its stored response names what the original wrote.
+    const replayed = c.res.headers.get('idempotent-replayed') === 'true';
+    if (entityType === null && requestClass.kind === 'write' && !replayed) entityType = entityTypeOfCommitted(measured.committed);
+    if (entityType === null) entityType = ok ? entityTypeOfResponseBody(body.json()) : 'unknown';
 
     telemetry.recordRequest({
       kind: requestClass.kind,
@@ -66,7 +68,7 @@ function countRequestBytes(c: TenantContext): () => number {
 
 /**
  * Measures the response body. A JSON body is already a string in memory, so it
- * is read whole for its size and, on single-thing reads, its `type` (`json`). Any other
+ * is read whole for its size and, on single-thing reads and replays, its entity type (`json`). Any other
  * body is counted as it streams out and reported through `onStreamed` at its end,
  * so a large export is never buffered.
  */
@@ -96,15 +98,4 @@ async function readResponse(c: TenantContext, onStreamed: (bytes: number) => voi
   );
   c.res = new Response(counted, response);
   return { bytes: null, json: () => null };
-}
-
-/** `type` of a thing in a response body, or `unknown`. */
-function typeInBody(json: string | null): string {
-  if (json === null) return 'unknown';
-  try {
-    const body = JSON.parse(json) as { type?: unknown };
-    return typeof body.type === 'string' ? body.type : 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

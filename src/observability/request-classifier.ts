@@ -53,21 +53,53 @@ function thingOperation(method: string): string {
  * emitted directly count, not the cascade they caused (a deleted thing's
  * relationships). `thing.deleted` does not carry the type, so a delete yields
  * `unknown`. A batch that touched several types yields `mixed`. A write that
- * committed nothing (a failure or an idempotent replay) yields `unknown`.
+ * committed nothing (a failure) yields `unknown`; an idempotent replay commits
+ * nothing either, so `entityTypeOfResponseBody` labels it.
  */
 export function entityTypeOfCommitted(events: readonly EventEnvelope[]): string {
-  let found: string | null = null;
-  for (const event of events) {
-    if (event.causationId !== null) continue;
-    const type = entityTypeOfEvent(event);
-    if (found === null) found = type;
-    else if (found !== type) return 'mixed';
+  return combineEntityTypes(events.filter((event) => event.causationId === null).map(entityTypeOfEvent));
+}
+
+/**
+ * Entity type named by a JSON response body: a thing's `type`, or for a batch its
+ * results combined as `entityTypeOfCommitted` combines events (a relationship
+ * result is `relationship`, a deleted thing `unknown`). Labels single-thing reads
+ * and the replays of stored write responses, which give the original write's
+ * label this way without reading its events. `unknown` for a body without a type.
+ */
+export function entityTypeOfResponseBody(json: string | null): string {
+  if (json === null) return 'unknown';
+  let body: unknown;
+  try {
+    body = JSON.parse(json);
+  } catch {
+    return 'unknown';
   }
-  return found ?? 'unknown';
+  if (typeof body !== 'object' || body === null) return 'unknown';
+
+  const { results, type } = body as { results?: unknown; type?: unknown };
+  if (Array.isArray(results)) return combineEntityTypes(results.map(entityTypeOfBatchResult));
+  return typeof type === 'string' ? type : 'unknown';
+}
+
+function entityTypeOfBatchResult(result: unknown): string {
+  const { collection, type } = (result ?? {}) as { collection?: unknown; type?: unknown };
+  if (collection === 'relationships') return 'relationship';
+  return typeof type === 'string' ? type : 'unknown';
 }
 
 function entityTypeOfEvent(event: EventEnvelope): string {
   if (event.type.startsWith('relationship.')) return 'relationship';
   const payload = event.payload as { type?: unknown };
   return typeof payload.type === 'string' ? payload.type : 'unknown';
+}
+
+/** The one type all of `types` share, `mixed` when they differ, `unknown` when there is none. */
+function combineEntityTypes(types: readonly string[]): string {
+  let found: string | null = null;
+  for (const type of types) {
+    if (found === null) found = type;
+    else if (found !== type) return 'mixed';
+  }
+  return found ?? 'unknown';
 }

@@ -232,7 +232,9 @@ export class TenantTelemetry {
       return { status: 200, headers: {}, body: '' };
     });
     this.metrics.increment(METRIC.costAlerts, { level: alert.level });
-    log(alert.level === 'critical' ? 'error' : 'warn', 'cost alert', { tenant, ...alert });
+    // `alertLevel`, because the line's own `level` is the log severity (`warn` or `error`).
+    const { level: alertLevel, ...alertFields } = alert;
+    log(alertLevel === 'critical' ? 'error' : 'warn', 'cost alert', { tenant, alertLevel, ...alertFields });
 
     const url = this.config().webhookUrl;
     if (url !== null) {

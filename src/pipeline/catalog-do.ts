@@ -3,9 +3,10 @@ import { DurableObject } from 'cloudflare:workers';
 import type { CommittedFile } from '../../pipelines/log-reader';
 import { type Clock, systemClock } from '../clock';
 import type { Env } from '../env';
-import { TenantlogError } from '../errors';
+import { isTenantlogError, TenantlogError } from '../errors';
+import { errorFields, log } from '../observability/log';
 import { CatalogStore } from './catalog-store';
-import type { CommitRequest, CommitResult, SnapshotEntry, TableSummary } from './catalog-types';
+import type { CommitOutcome, CommitRequest, CommitResult, SnapshotEntry, TableSummary } from './catalog-types';
 import { CommitBatcher } from './commit-batcher';
 import { type PipelineConfig, readPipelineConfig } from './pipeline-config';
 import { type CatalogFaults, TableCommitter } from './table-committer';
@@ -56,11 +57,19 @@ export class CatalogDO extends DurableObject<Env> {
   /**
    * Commits the data files of one flush and resolves once the commit that contains them
    * is durable in this object's record. Files committed before (by path) are skipped,
-   * so a retried flush is harmless. Rejects with the reason when the request breaks
-   * the table layout or does not continue the tenant's committed log.
+   * so a retried flush is harmless. Resolves to `{ ok: false }` with the reason when the
+   * request breaks the table layout, does not continue the tenant's committed log, or its
+   * round failed; callers use `requestCommit`, which throws it. Never rejects.
    */
-  commit(request: CommitRequest): Promise<CommitResult> {
-    return this.batcher.submit(request);
+  async commit(request: CommitRequest): Promise<CommitOutcome> {
+    try {
+      return { ok: true, result: await this.batcher.submit(request) };
+    } catch (error) {
+      if (isTenantlogError(error)) return { ok: false, code: error.code, message: error.message };
+      // Only the message crosses to the caller, so the stack is logged here.
+      log('error', 'catalog commit failed', { tenant: request?.tenant, ...errorFields(error) });
+      return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /** Committed files of `tenant` that overlap `fromSeq..toSeq`, by seq, at most `limit` (up to 1000). */

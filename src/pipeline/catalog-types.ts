@@ -1,6 +1,7 @@
 /** The CatalogDO's RPC messages, shared by its callers (tenant objects, edge routes, tests). */
 import type { DataFileCommit } from '../../pipelines/data-file-commit';
 import type { Env } from '../env';
+import { type ErrorCode, TenantlogError } from '../errors';
 
 /** Name of the single catalog object. */
 export const CATALOG_NAME = 'events';
@@ -35,6 +36,24 @@ export interface CommitResult {
   alreadyCommitted: string[];
   /** Size of all the tenant's committed data files, in bytes. */
   tenantBytes: number;
+}
+
+/**
+ * Answer of `CatalogDO.commit`. A rejected request or a failed round comes back as a
+ * value rather than a thrown error, because workerd logs every exception thrown out of
+ * an RPC method as uncaught, even when the caller handles the rejection.
+ */
+export type CommitOutcome = { ok: true; result: CommitResult } | { ok: false; code: ErrorCode; message: string };
+
+/**
+ * Sends `request` to the catalog and returns its result once the commit is durable.
+ * Throws a `TenantlogError` with the catalog's code and message when the catalog
+ * rejected the request (VALIDATION_FAILED, LOG_INTEGRITY) or its round failed.
+ */
+export async function requestCommit(catalog: Pick<ReturnType<typeof catalogStub>, 'commit'>, request: CommitRequest): Promise<CommitResult> {
+  const outcome = await catalog.commit(request);
+  if (!outcome.ok) throw new TenantlogError(outcome.code, outcome.message);
+  return outcome.result;
 }
 
 /** The current state of the table, from the catalog's record. */

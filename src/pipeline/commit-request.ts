@@ -5,7 +5,7 @@
  * fails either stage is rejected alone; the rest of its round goes on.
  */
 import { dataFileInput, type DataFileCommit, tableKeyPrefix } from '../../pipelines/data-file-commit';
-import { eventFileSeqRange, type EventDataFileInput } from '../../pipelines/iceberg';
+import { eventFileSeqRange, type EventDataFileInput, IcebergError } from '../../pipelines/iceberg';
 import { eventDataFile } from '../../pipelines/iceberg/event-data-file';
 import { TenantlogError } from '../errors';
 import { TENANT_SLUG } from '../routing/tenant-resolution';
@@ -37,7 +37,7 @@ export interface RequestPlan {
 /**
  * Checks a request on its own. Files must lie under the table's `data/` folder,
  * belong to the request's tenant, pass the table layout checks (`eventDataFile`), and
- * cover consecutive seqs. Throws VALIDATION_FAILED, or IcebergError for a layout rule.
+ * cover consecutive seqs. Throws VALIDATION_FAILED.
  */
 export function describeRequest(request: CommitRequest, tableLocation: string): DescribedRequest {
   const tenant = request?.tenant;
@@ -105,8 +105,14 @@ function describeFile(file: DataFileCommit, tenant: string, prefix: string, loca
     throw invalid(`data file ${file.key} belongs to tenant ${JSON.stringify(file.partition?.tenant)}, not ${tenant}`);
   }
   const input = dataFileInput(file, location);
-  // Throws IcebergError naming the file and the broken layout rule.
-  const seqRange = eventFileSeqRange(eventDataFile(input, location));
+  let seqRange: ReturnType<typeof eventFileSeqRange>;
+  try {
+    seqRange = eventFileSeqRange(eventDataFile(input, location));
+  } catch (error) {
+    // The IcebergError names the file and the broken layout rule.
+    if (error instanceof IcebergError) throw invalid(error.message, error);
+    throw error;
+  }
   return {
     input,
     record: {
@@ -122,8 +128,8 @@ function describeFile(file: DataFileCommit, tenant: string, prefix: string, loca
   };
 }
 
-export function invalid(message: string): TenantlogError {
-  return new TenantlogError('VALIDATION_FAILED', `commit request rejected: ${message}`);
+export function invalid(message: string, cause?: unknown): TenantlogError {
+  return new TenantlogError('VALIDATION_FAILED', `commit request rejected: ${message}`, { cause });
 }
 
 function integrity(message: string): TenantlogError {

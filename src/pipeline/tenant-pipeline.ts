@@ -11,7 +11,7 @@ import type { MetricsRecorder } from '../observability/metrics';
 import type { AlarmScheduler } from '../tenant/alarm-scheduler';
 import type { PipelineHealth } from '../tenant/api/context';
 import type { TenantStore } from '../tenant/tenant-store';
-import { catalogStub } from './catalog-types';
+import { catalogStub, requestCommit } from './catalog-types';
 import { parquetDataFileWriter } from './data-file-writer';
 import { type FlushFaults, flushRound, type FlushRoundResult } from './flush';
 import { type PipelineConfig, readPipelineConfig } from './pipeline-config';
@@ -228,7 +228,7 @@ export class TenantPipeline {
         state: this.state,
         bucket: env.LOG,
         writer: parquetDataFileWriter(config.tableLocation),
-        commit: async (request) => await catalogStub(env).commit(request),
+        commit: (request) => requestCommit(catalogStub(env), request),
         config,
         clock,
         faults: this.faults,

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../events/envelope';
 import { GENESIS_HASH, verifyChain } from '../../events/hash';
 import { createStateDir, DEV_ADMIN_TOKEN, type DevServer, removeStateDir, startDevServer } from './harness/wrangler-dev';
-import { copyDataFiles, openLocalBucket, readLocalTable, serveBucket, TABLE_LOCATION } from './harness/local-table';
+import { copyDataFiles, openLocalBucket, readLocalTable, serveBucket, TABLE_LOCATION } from '../../scripts/local-table';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 

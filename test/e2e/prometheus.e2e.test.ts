@@ -116,7 +116,7 @@ describe('observability under wrangler dev', () => {
     expect(aggregatedCheck.status, aggregatedCheck.output).toBe(0);
   });
 
-  it('answers the guide queries in a real Prometheus', async () => {
+  it('answers the documented queries in a real Prometheus', async () => {
     prometheus = await startPrometheus({
       target: `127.0.0.1:${server.port}`,
       metricsPath: '/admin/metrics',

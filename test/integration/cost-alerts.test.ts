@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { EventEnvelope } from '../../events/envelope';
 import { send, sendAdmin } from './observability-helpers';
@@ -57,6 +57,8 @@ describe('monitoring configuration', () => {
 });
 
 describe('cost alerts', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('raises each crossing once as an event', async () => {
     // Each create costs about $0.00001 (mostly its SQLite rows written).
     expect((await sendAdmin('spend', 'PUT', '/monitoring', { costAlertWarning: 0.000001, costAlertCritical: 0.000015 })).status).toBe(200);
@@ -81,6 +83,19 @@ describe('cost alerts', () => {
     expect(((await rebuild.json()) as { matches: boolean }).matches).toBe(true);
     await send('spend', 'POST', '/things', { id: 'after', type: 'T' });
     expect(await costAlertEvents('spend')).toHaveLength(2);
+  });
+
+  it('logs each alert at level warn or error', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const alertLines = (spy: typeof warn) =>
+      spy.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>).filter((line) => line.message === 'cost alert');
+
+    await sendAdmin('logged', 'PUT', '/monitoring', { costAlertWarning: 0.000001, costAlertCritical: 0.000002 });
+    for (let i = 0; i < 3; i++) await send('logged', 'POST', '/things', { id: `t${i}`, type: 'T' });
+
+    expect(alertLines(warn)).toEqual([expect.objectContaining({ level: 'warn', tenant: 'logged', alertLevel: 'warning', threshold: 0.000001 })]);
+    expect(alertLines(error)).toEqual([expect.objectContaining({ level: 'error', tenant: 'logged', alertLevel: 'critical', threshold: 0.000002 })]);
   });
 
   it('raises at once when new thresholds are already exceeded', async () => {

@@ -6,8 +6,13 @@ import { CostStore } from '../../src/cost/cost-store';
 import type { TenantDO } from '../../src/tenant/tenant-do';
 import { runScheduledPush, send, sendAdmin, setClock, tenantStub } from './observability-helpers';
 
-/** Start of a billing period: no storage has accrued yet, so only counts are priced while the clock does not move. */
-const MARCH = Date.UTC(2026, 2, 1);
+/**
+ * Start of a billing period: no storage has accrued yet, so only counts are priced while
+ * the clock does not move. It lies in the future of the real clock, because workerd fires
+ * a Durable Object alarm by the real clock: an alarm armed in the past would run the
+ * metrics push on its own, racing the tests that run it with `runScheduledPush`.
+ */
+const MARCH = Date.UTC(2100, 2, 1);
 
 interface CostBody {
   tenantId: string;
@@ -49,7 +54,7 @@ describe('GET /admin/tenants/:tenant/cost', () => {
 
     const cost = await readCost('bill');
     expect(cost.tenantId).toBe('bill');
-    expect(cost.period).toEqual({ id: '2026-03', start: '2026-03-01T00:00:00.000Z', end: '2026-04-01T00:00:00.000Z' });
+    expect(cost.period).toEqual({ id: '2100-03', start: '2100-03-01T00:00:00.000Z', end: '2100-04-01T00:00:00.000Z' });
     // 3 writes and 2 reads at $0.30 (Worker) + $0.15 (Durable Object) per million requests.
     expect(cost.writes).toEqual({ count: 3, bytes: writtenBytes, cost: 0.00000135 });
     expect(cost.reads).toEqual({ count: 2, bytes: readBytes + missingBytes, cacheHits: 0, cost: 0.0000009 });
@@ -122,7 +127,7 @@ describe('GET /admin/tenants/:tenant/cost', () => {
     await send('keep', 'GET', '/things/a');
     await runScheduledPush('keep');
     await runInDurableObject(tenantStub('keep'), (_instance: TenantDO, state) => {
-      const stored = new CostStore(state.storage.sql).load('2026-03');
+      const stored = new CostStore(state.storage.sql).load('2100-03');
       expect(stored?.writes.count).toBe(1);
       expect(stored?.reads.count).toBe(1);
     });
@@ -131,17 +136,17 @@ describe('GET /admin/tenants/:tenant/cost', () => {
   it('reports past periods and rejects bad ones', async () => {
     await setClock('past', new ManualClock(MARCH + 5 * 24 * 3600 * 1000));
     await send('past', 'POST', '/things', { id: 'a', type: 'T' });
-    await setClock('past', new ManualClock(Date.UTC(2026, 3, 2)));
+    await setClock('past', new ManualClock(Date.UTC(2100, 3, 2)));
     await send('past', 'POST', '/things', { id: 'b', type: 'T' });
 
     const april = await readCost('past');
-    expect(april.period.id).toBe('2026-04');
+    expect(april.period.id).toBe('2100-04');
     expect(april.writes.count).toBe(1);
-    const march = await readCost('past', '?period=2026-03');
+    const march = await readCost('past', '?period=2100-03');
     expect(march.writes.count).toBe(1);
     expect(march.sqlite.storageBytes).toBeGreaterThan(0);
     expect(march.sqlite.storageGbMonths).toBeGreaterThan(0);
-    const january = await readCost('past', '?period=2026-01');
+    const january = await readCost('past', '?period=2100-01');
     expect(january.totalCost).toBe(0);
 
     const invalid = await sendAdmin('past', 'GET', '/cost?period=2026-13');
@@ -150,7 +155,7 @@ describe('GET /admin/tenants/:tenant/cost', () => {
       code: 'VALIDATION_FAILED',
       message: 'period "2026-13" is invalid: use YYYY-MM, such as 2026-01',
     });
-    const future = await sendAdmin('past', 'GET', '/cost?period=2026-05');
+    const future = await sendAdmin('past', 'GET', '/cost?period=2100-05');
     expect(future.status).toBe(400);
   });
 

@@ -78,6 +78,30 @@ describe('GET /metrics', () => {
     expect(sampleValue(text, 'dotdo_entries_count{namespace="rel"}')).toBe(7);
   });
 
+  it('labels idempotent replays like the original write', async () => {
+    const replayTwice = async (method: string, path: string, body: unknown, key: string) => {
+      for (const replayed of [null, 'true']) {
+        const response = await send('replay', method, path, body, { 'idempotency-key': key });
+        expect(response.status).toBeLessThan(300);
+        expect(response.headers.get('idempotent-replayed')).toBe(replayed);
+      }
+    };
+    await replayTwice('POST', '/things', { id: 'a', type: 'Person' }, 'create-a');
+    await replayTwice('PATCH', '/things/a', { type: 'Employee' }, 'patch-a');
+    await replayTwice('POST', '/batch', { operations: [{ op: 'create', id: 'b', type: 'Person' }, { op: 'create', id: 'c', type: 'Company' }] }, 'batch-bc');
+    await replayTwice('POST', '/batch', { operations: [{ op: 'create', collection: 'relationships', from: 'b', to: 'c', type: 'works_at' }] }, 'batch-rel');
+    await replayTwice('DELETE', '/things/b', undefined, 'delete-b');
+
+    const text = await scrape('replay');
+    expect(sampleValue(text, 'dotdo_writes_total{entity_type="Person",namespace="replay",operation_type="create",status="ok"}')).toBe(2);
+    expect(sampleValue(text, 'dotdo_writes_total{entity_type="Employee",namespace="replay",operation_type="update",status="ok"}')).toBe(2);
+    expect(sampleValue(text, 'dotdo_writes_total{entity_type="mixed",namespace="replay",operation_type="batch",status="ok"}')).toBe(2);
+    expect(sampleValue(text, 'dotdo_writes_total{entity_type="relationship",namespace="replay",operation_type="batch",status="ok"}')).toBe(2);
+    // A delete's events and its empty response carry no type, the original included.
+    expect(sampleValue(text, 'dotdo_writes_total{entity_type="unknown",namespace="replay",operation_type="delete",status="ok"}')).toBe(2);
+    expect(text).not.toContain('entity_type="unknown",namespace="replay",operation_type="create"');
+  });
+
   it('caps entity types at 50 and keeps labels once given', async () => {
     for (let i = 0; i <= 50; i++) expect((await send('many', 'POST', '/things', { id: `e${i}`, type: `E${i}` })).status).toBe(201);
     expect((await send('many', 'POST', '/things', { id: 'again', type: 'E0' })).status).toBe(201);

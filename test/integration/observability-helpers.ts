@@ -44,11 +44,16 @@ export async function runScheduledPush(tenant: string): Promise<void> {
   await runInDurableObject(stub, (instance: TenantDO) => {
     const due = instance.scheduler.dueAt(PUSH_TASK);
     if (due === null) throw new Error(`no metrics push is scheduled for ${tenant}`);
+    // workerd fires the storage alarm by the real clock. Once that time has passed it may
+    // fire on its own at any moment, before this helper moves the tenant's clock to the
+    // push, and then runDurableObjectAlarm finds no alarm to run.
+    if (due <= Date.now()) {
+      throw new Error(`the metrics push of ${tenant} is due at ${new Date(due).toISOString()}, already past by the real clock; give the tenant a ManualClock in the future`);
+    }
     const clock = instance.clock instanceof ManualClock ? instance.clock : new ManualClock(Date.now());
     clock.set(Math.max(clock.now(), due));
     instance.clock = clock;
   });
-  // A manual clock in the past arms an alarm that is already due; workerd may have run it by now.
   await runDurableObjectAlarm(stub);
   await runInDurableObject(stub, (instance: TenantDO) => {
     if (instance.scheduler.dueAt(PUSH_TASK) !== null) throw new Error(`the metrics push of ${tenant} did not run`);

@@ -154,7 +154,7 @@ describe('storage quota', () => {
 describe('apiCalls quota', () => {
   it('counts requests per UTC calendar month and refuses past the limit', async () => {
     const tenant = 'q-api-calls';
-    const clock = await useManualClock(tenant, Date.UTC(2026, 3, 30, 23, 59, 0));
+    const clock = await useManualClock(tenant, Date.UTC(2100, 3, 30, 23, 59, 0));
     await configureTenant(tenant, { plan: 'starter', limits: { apiCalls: 3 } });
     expect(await statusesOf(tenant, 4)).toEqual([200, 200, 200, 403]);
     const refused = await createThing(tenant, { id: 'x', type: 'T' });
@@ -164,11 +164,11 @@ describe('apiCalls quota', () => {
     const usage = (await (await adminRequest(tenant, 'GET', '/usage')).json()) as Record<string, unknown>;
     expect(usage).toMatchObject({
       plan: 'starter',
-      period: { month: '2026-04', start: '2026-04-01T00:00:00.000Z', end: '2026-05-01T00:00:00.000Z' },
+      period: { month: '2100-04', start: '2100-04-01T00:00:00.000Z', end: '2100-05-01T00:00:00.000Z' },
       usage: { apiCalls: { allowed: false, current: 3, limit: 3, remaining: 0 } },
     });
 
-    clock.set(Date.UTC(2026, 4, 1));
+    clock.set(Date.UTC(2100, 4, 1));
     expect(await statusesOf(tenant, 4)).toEqual([200, 200, 200, 403]);
   });
 
@@ -179,7 +179,7 @@ describe('apiCalls quota', () => {
     const rows = await runInDurableObject(tenantStub(tenant), (_instance, state) =>
       state.storage.sql.exec(`SELECT month, calls FROM api_call_usage`).toArray(),
     );
-    expect(rows).toEqual([{ month: '2026-04', calls: 3 }]);
+    expect(rows).toEqual([{ month: '2100-04', calls: 3 }]);
   });
 
   it('does not count or refuse admin requests', async () => {

@@ -2,11 +2,15 @@ import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
 import { listLiveDataFiles, loadTableState } from '../../../pipelines/iceberg';
-import type { CommitResult, SnapshotEntry, TableSummary } from '../../../src/pipeline/catalog-types';
+import { type CommitRequest, type CommitResult, requestCommit, type SnapshotEntry, type TableSummary } from '../../../src/pipeline/catalog-types';
 import { r2ReadFile } from '../../../src/pipeline/r2-table-files';
 import { coveredSeqEnd } from '../../support/seq-ranges';
 import { ADMIN_TOKEN, catalog, tableSummary } from './helpers';
 import { commitRequest, fakeHash, LOCATION } from './commit-requests';
+
+function commit(request: CommitRequest): Promise<CommitResult> {
+  return requestCommit(catalog(), request);
+}
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
   try {
@@ -20,12 +24,12 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 describe('CatalogDO commits', () => {
   it('skips a path already committed', async () => {
     const request = await commitRequest({ tenant: 'cat-first', firstSeq: 1, count: 10 });
-    const first = await catalog().commit(request);
+    const first = await commit(request);
     expect(first.added).toEqual([request.files[0]!.key]);
     expect(first.alreadyCommitted).toEqual([]);
     expect(first.metadataLocation).toMatch(/\/metadata\/v\d+\.metadata\.json$/);
 
-    const retried = await catalog().commit(request);
+    const retried = await commit(request);
     expect(retried).toEqual({ ...first, added: [], alreadyCommitted: [request.files[0]!.key] });
 
     const summary = await tableSummary();
@@ -48,7 +52,7 @@ describe('CatalogDO commits', () => {
       // After a quiet spell longer than the pause, the first request to arrive starts a round at once.
       // The others arrive during that round or the pause after it, so they share the next round.
       await new Promise((resolve) => setTimeout(resolve, 600));
-      const results = await Promise.all(requests.map((request) => catalog().commit(request)));
+      const results = await Promise.all(requests.map((request) => commit(request)));
       expect(new Set(results.map((result) => result.snapshotId)).size).toBe(2);
 
       const after = await tableSummary();
@@ -65,24 +69,26 @@ describe('CatalogDO commits', () => {
   });
 
   it('rejects files that do not continue the tenant log', async () => {
-    await catalog().commit(await commitRequest({ tenant: 'cat-chain', firstSeq: 1, count: 10 }));
+    await commit(await commitRequest({ tenant: 'cat-chain', firstSeq: 1, count: 10 }));
 
     const gap = await commitRequest({ tenant: 'cat-chain', firstSeq: 12, count: 3 });
-    expect(await rejection(catalog().commit(gap))).toMatch(/starts at seq 12, but the committed log of tenant cat-chain ends at seq 10/);
+    expect(await rejection(commit(gap))).toMatch(/starts at seq 12, but the committed log of tenant cat-chain ends at seq 10/);
+    // Over RPC the rejection is a value, since workerd logs every exception an RPC method throws as uncaught.
+    expect(await catalog().commit(gap)).toEqual({ ok: false, code: 'LOG_INTEGRITY', message: expect.stringMatching(/^commit request rejected: .* starts at seq 12/) });
 
     const overlap = await commitRequest({ tenant: 'cat-chain', firstSeq: 6, count: 10 });
-    expect(await rejection(catalog().commit(overlap))).toMatch(/starts at seq 6/);
+    expect(await rejection(commit(overlap))).toMatch(/starts at seq 6/);
 
     const otherChain = { ...(await commitRequest({ tenant: 'cat-chain', firstSeq: 11, count: 5 })), prevHash: fakeHash('someone-else', 10) };
-    expect(await rejection(catalog().commit(otherChain))).toMatch(/does not continue the hash chain/);
+    expect(await rejection(commit(otherChain))).toMatch(/does not continue the hash chain/);
 
     const diverged = { ...(await commitRequest({ tenant: 'cat-chain', firstSeq: 1, count: 10 })), lastHash: fakeHash('cat-chain', 99) };
-    expect(await rejection(catalog().commit(diverged))).toMatch(/diverged/);
+    expect(await rejection(commit(diverged))).toMatch(/diverged/);
 
     // A bad request fails alone; the next one continues where the log ends.
     const [bad, good] = await Promise.allSettled([
-      catalog().commit(gap),
-      catalog().commit(await commitRequest({ tenant: 'cat-chain', firstSeq: 11, count: 5 })),
+      commit(gap),
+      commit(await commitRequest({ tenant: 'cat-chain', firstSeq: 11, count: 5 })),
     ]);
     expect(bad.status).toBe('rejected');
     expect(good.status).toBe('fulfilled');
@@ -94,45 +100,46 @@ describe('CatalogDO commits', () => {
     const file = request.files[0]!;
 
     const outside = { ...request, files: [{ ...file, key: 'elsewhere/cat-input-1-3.parquet' }] };
-    expect(await rejection(catalog().commit(outside))).toMatch(/is not under events\/data\//);
+    expect(await rejection(commit(outside))).toMatch(/is not under events\/data\//);
 
     const foreign = { ...request, tenant: 'cat-other' };
-    expect(await rejection(catalog().commit(foreign))).toMatch(/belongs to tenant "cat-input", not cat-other/);
+    expect(await rejection(commit(foreign))).toMatch(/belongs to tenant "cat-input", not cat-other/);
 
     const unstored = await commitRequest({ tenant: 'cat-input', firstSeq: 1, count: 4, unstored: true });
-    expect(await rejection(catalog().commit(unstored))).toMatch(/is not in the bucket/);
+    expect(await rejection(commit(unstored))).toMatch(/is not in the bucket/);
 
     const wrongSize = { ...request, files: [{ ...file, fileSizeBytes: file.fileSizeBytes + 1 }] };
-    expect(await rejection(catalog().commit(wrongSize))).toMatch(/bytes in the bucket, expected 1361/);
+    expect(await rejection(commit(wrongSize))).toMatch(/bytes in the bucket, expected 1361/);
 
     const badStats = { ...request, files: [{ ...file, recordCount: 4 }] };
-    expect(await rejection(catalog().commit(badStats))).toMatch(/valueCount 3 differs from recordCount 4/);
+    expect(await rejection(commit(badStats))).toMatch(/valueCount 3 differs from recordCount 4/);
+    expect(await catalog().commit(badStats)).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
 
     expect(await catalog().committedLastSeq('cat-input')).toBe(0);
   });
 
   it('fails a round that finds a metadata file it never started', async () => {
-    await catalog().commit(await commitRequest({ tenant: 'cat-writer', firstSeq: 1, count: 2 }));
+    await commit(await commitRequest({ tenant: 'cat-writer', firstSeq: 1, count: 2 }));
     const before = await tableSummary();
     const foreignKey = `events/metadata/v${before.version + 1}.metadata.json`;
     await env.LOG.put(foreignKey, '{"written-by": "another engine"}');
 
     const request = await commitRequest({ tenant: 'cat-writer', firstSeq: 3, count: 2 });
-    expect(await rejection(catalog().commit(request))).toMatch(/another writer is committing to the table/);
+    expect(await rejection(commit(request))).toMatch(/another writer is committing to the table/);
     expect(await (await env.LOG.get(foreignKey))!.text()).toBe('{"written-by": "another engine"}');
     expect(await tableSummary()).toEqual(before);
 
     // Still refused on a retry: the failed round's intent does not vouch for a file it did not write.
-    expect(await rejection(catalog().commit(request))).toMatch(/another writer/);
+    expect(await rejection(commit(request))).toMatch(/another writer/);
 
     await env.LOG.delete(foreignKey);
-    const committed = await catalog().commit(request);
+    const committed = await commit(request);
     expect(committed.metadataLocation).toBe(`${LOCATION}/metadata/v${before.version + 1}.metadata.json`);
   });
 
   it("lists a tenant's committed files that overlap a seq range", async () => {
     for (const [firstSeq, count] of [[1, 10], [11, 5], [16, 20]] as const) {
-      await catalog().commit(await commitRequest({ tenant: 'cat-files', firstSeq, count }));
+      await commit(await commitRequest({ tenant: 'cat-files', firstSeq, count }));
     }
     const ranges = (files: Array<{ firstSeq: number; lastSeq: number }>) => files.map((file) => [file.firstSeq, file.lastSeq]);
     expect(ranges(await catalog().committedFiles('cat-files', 1, 100))).toEqual([[1, 10], [11, 15], [16, 35]]);
@@ -148,7 +155,7 @@ describe('table admin routes', () => {
     SELF.fetch(`http://localhost${path}`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 
   it('report the current table and its history', async () => {
-    const committed: CommitResult = await catalog().commit(await commitRequest({ tenant: 'cat-routes', firstSeq: 1, count: 7 }));
+    const committed: CommitResult = await commit(await commitRequest({ tenant: 'cat-routes', firstSeq: 1, count: 7 }));
     const response = await get('/admin/table');
     expect(response.status).toBe(200);
     const table = (await response.json()) as TableSummary;
@@ -186,7 +193,7 @@ describe('table after 200 commits through the catalog', () => {
         const tenant = tenants[index % tenants.length]!;
         const firstSeq = nextSeq.get(tenant)!;
         const count = 1 + (index % 4);
-        await catalog().commit(await commitRequest({ tenant, firstSeq, count, day: 19_900 + Math.floor(index / 50) }));
+        await commit(await commitRequest({ tenant, firstSeq, count, day: 19_900 + Math.floor(index / 50) }));
         nextSeq.set(tenant, firstSeq + count);
       }
     } finally {

@@ -5,11 +5,11 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { getPlatformProxy } from 'wrangler';
 
-import { listLiveDataFiles, type LiveDataFile, objectKey, parseTableMetadata, type TableMetadata } from '../../../pipelines/iceberg';
+import { listLiveDataFiles, type LiveDataFile, objectKey, parseTableMetadata, type TableMetadata } from '../pipelines/iceberg';
 
 /** Bucket and table location that wrangler.toml configures. */
 const BUCKET_NAME = 'tenantlog-events';
@@ -27,7 +27,7 @@ export interface LocalBucketHandle {
 }
 
 /**
- * Opens the `LOG` bucket of a stopped `wrangler dev` that persisted to `persistDir`
+ * Opens the `LOG` bucket of a `wrangler dev`, running or stopped, that persisted to `persistDir`
  * (`wrangler dev --persist-to` keeps its state in `<persistDir>/v3`).
  */
 export async function openLocalBucket(persistDir: string): Promise<LocalBucketHandle> {
@@ -68,12 +68,18 @@ export async function readLocalTable(bucket: LocalBucket, location = TABLE_LOCAT
   return { metadataPath, metadata, files };
 }
 
-/** Copies the table's live data files into `directory` and returns their local paths, for DuckDB's `read_parquet`. */
-export async function copyDataFiles(bucket: LocalBucket, table: LocalTable, directory: string): Promise<string[]> {
+/**
+ * Copies live data files of the table (all of them, or `files`) into `directory`,
+ * flat under their own file names (`<tenant>-<firstSeq>-<lastSeq>.parquet`), and
+ * returns their local paths for DuckDB's `read_parquet`. The partition folders are
+ * left out, because DuckDB would read `tenant=<t>` folders as extra hive columns.
+ */
+export async function copyDataFiles(bucket: LocalBucket, table: LocalTable, directory: string, files = table.files): Promise<string[]> {
   mkdirSync(directory, { recursive: true });
   const paths: string[] = [];
-  for (const [index, file] of table.files.entries()) {
-    const local = join(directory, `${index}.parquet`);
+  for (const file of files) {
+    const local = join(directory, basename(file.dataFile.file_path));
+    if (paths.includes(local)) throw new Error(`local table: two live data files are named ${basename(local)}`);
     writeFileSync(local, await readObject(bucket, file.dataFile.file_path));
     paths.push(local);
   }
