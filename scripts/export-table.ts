@@ -26,6 +26,20 @@ import { TENANT_SLUG } from '../src/routing/tenant-resolution';
 import { copyDataFiles, openLocalBucket, readLocalTable, readObject, TABLE_LOCATION } from './local-table';
 
 const USAGE = 'usage: npm run export-table -- [--state DIR] [--out DIR] [--tenant SLUG] [--replace] [--run]';
+const HELP = `${USAGE}
+
+Copies the current snapshot of the local events table of \`npm start\` to a folder
+and prints a DuckDB query over the copied Parquet files.
+
+  --state DIR    wrangler's local state folder (default .wrangler/state, or the --persist-to folder)
+  --out DIR      folder to write (default table-export); it must be absent or empty unless --replace
+  --tenant SLUG  copy only this tenant's data files (default: every tenant)
+  --replace      delete --out first, once there is something to copy
+  --run          also run the query with DuckDB (@duckdb/node-api) and print the rows, tab-separated
+  -h, --help     print this help and exit
+
+Exits 0 on success, 1 when there is no table or no data file to copy, 2 for invalid options.
+`;
 
 /** A failure to report in one line, with the exit code it ends the script with. */
 class ExportError extends Error {
@@ -43,6 +57,7 @@ interface ExportOptions {
   tenant: string | undefined;
   replace: boolean;
   run: boolean;
+  help: boolean;
 }
 
 function parseOptions(args: string[]): ExportOptions {
@@ -56,6 +71,7 @@ function parseOptions(args: string[]): ExportOptions {
         tenant: { type: 'string' },
         replace: { type: 'boolean', default: false },
         run: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
@@ -64,7 +80,7 @@ function parseOptions(args: string[]): ExportOptions {
   if (values.tenant !== undefined && !TENANT_SLUG.test(values.tenant)) {
     throw new ExportError(`tenant ${JSON.stringify(values.tenant)} is not a tenant slug (a-z, 0-9 and inner hyphens, 1 to 63 characters)`, 2);
   }
-  return { state: values.state, out: values.out, tenant: values.tenant, replace: values.replace, run: values.run };
+  return { state: values.state, out: values.out, tenant: values.tenant, replace: values.replace, run: values.run, help: values.help };
 }
 
 /** Returns `path` as the query shows it: relative to the working folder when inside it, so the query stays short. */
@@ -141,11 +157,15 @@ async function runQuery(query: string): Promise<void> {
 
 try {
   const options = parseOptions(process.argv.slice(2));
-  const { summary, paths } = await copySnapshot(options);
-  const query = `SELECT tenant, seq, type, occurred_at, payload FROM read_parquet([${paths.map((path) => sqlString(displayPath(path))).join(', ')}]) ORDER BY tenant, seq;`;
-  console.error(`export-table: ${summary}`);
-  console.log(query);
-  if (options.run) await runQuery(query);
+  if (options.help) {
+    process.stdout.write(HELP);
+  } else {
+    const { summary, paths } = await copySnapshot(options);
+    const query = `SELECT tenant, seq, type, occurred_at, payload FROM read_parquet([${paths.map((path) => sqlString(displayPath(path))).join(', ')}]) ORDER BY tenant, seq;`;
+    console.error(`export-table: ${summary}`);
+    console.log(query);
+    if (options.run) await runQuery(query);
+  }
 } catch (error) {
   if (!(error instanceof ExportError)) throw error;
   console.error(`export-table: ${error.message}`);

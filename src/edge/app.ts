@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Env } from '../env';
 import { TenantlogError } from '../errors';
 import { requireAdmin } from '../http/admin-auth';
-import { errorResponse } from '../http/error-response';
+import { errorResponse, JSON_CONTENT_TYPE } from '../http/error-response';
 import { REQUEST_ID_HEADER } from '../http/internal-headers';
 import { log } from '../observability/log';
 import { parseTenantDomains, resolveTenant, TENANT_SLUG } from '../routing/tenant-resolution';
@@ -49,6 +49,9 @@ export function createEdgeApp(registrars: readonly EdgeRouteRegistrar[] = []): H
 
     // Responses from a Durable Object have immutable headers; copy before adding ours.
     c.res = new Response(c.res.body, c.res);
+    // Hono's c.json, which builds the bodies of reads and edge routes, sends a bare `application/json`.
+    // Writes and errors send JSON_CONTENT_TYPE, so every JSON response gets it here.
+    if (c.res.headers.get('content-type') === 'application/json') c.res.headers.set('content-type', JSON_CONTENT_TYPE);
     c.res.headers.set('x-request-id', requestId);
     const responseTenant = c.get('tenant') ?? tenant;
     if (responseTenant !== undefined) c.res.headers.set('x-tenant-id', responseTenant);

@@ -2,6 +2,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 import { type ErrorCode, isTenantlogError, TenantlogError } from '../errors';
 
+/** Content-Type of every JSON response: JSON is always UTF-8 (RFC 8259), and the charset is named anyway. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   INVALID_TENANT: 400,
   INVALID_JSON: 400,
@@ -50,6 +53,6 @@ export function errorResponse(error: unknown, extraHeaders: Record<string, strin
   const body: ErrorBody = { error: { code: known.code, message: known.message, ...details } };
   return new Response(JSON.stringify(body), {
     status: statusForCode(known.code),
-    headers: { 'content-type': 'application/json; charset=utf-8', ...known.headers, ...extraHeaders },
+    headers: { 'content-type': JSON_CONTENT_TYPE, ...known.headers, ...extraHeaders },
   });
 }

@@ -55,11 +55,12 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
       if (!decision.allowed) {
         context.metrics.increment('rate_limited_requests_total', { ...tenantLabels, scope: decision.rejectedBy });
         // The override's reason stays with operators: it may describe a security incident.
-        const blocked = state.effect.kind === 'block';
+        const block = state.effect.kind === 'block' ? state.effect.override : null;
+        const blocked = block !== null;
         const limit = state.limits[decision.rejectedBy]!;
         const retrySeconds = retryAfterSeconds(state, decision.retryAt, now);
         const message = blocked
-          ? `tenant ${info.tenant} is blocked by an operator; retry after ${retrySeconds} s`
+          ? blockMessage(info.tenant, block.expiresAt)
           : `rate limit of ${limit} ${scopeNoun(decision.rejectedBy)} per ${state.config.windowMs} ms exceeded; retry after ${retrySeconds} s`;
         throw new TenantlogError('RATE_LIMITED', message, {
           details: {
@@ -100,6 +101,12 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
     middleware,
     routes: (app) => registerRateLimitRoutes(app, { context, limiter, readDefaults }),
   };
+}
+
+/** No wait lifts a block without expiry, so the message names no retry time for it. */
+function blockMessage(tenant: string, expiresAt: number | null): string {
+  const until = expiresAt === null ? 'until an operator lifts it' : `until an operator lifts it or it expires at ${new Date(expiresAt).toISOString()}`;
+  return `tenant ${tenant} is blocked by an operator override; every request is rejected ${until}`;
 }
 
 function scopeNoun(scope: 'total' | 'read' | 'write'): string {

@@ -120,10 +120,24 @@ describe('scripts/export-table.ts', () => {
     expect(readdirSync(join(scratch, 'alpha', 'data'))).toEqual(['export-beta-1-1.parquet']);
   });
 
+  it('prints its usage for --help and exits 0', () => {
+    for (const flag of ['--help', '-h']) {
+      const help = exportTable([flag]);
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/^usage: npm run export-table -- /);
+      expect(help.stdout).toContain('--tenant SLUG');
+      expect(help.stderr).toBe('');
+    }
+  });
+
   it('rejects invalid options', () => {
     const badTenant = exportTable(['--tenant', 'Not_A_Slug']);
     expect(badTenant.status).toBe(2);
     expect(badTenant.stderr).toContain('is not a tenant slug');
+
+    const unknownOption = exportTable(['--verbose']);
+    expect(unknownOption.status).toBe(2);
+    expect(unknownOption.stderr).toContain("Unknown option '--verbose'");
 
     const noState = spawnSync(process.execPath, ['--import', tsxLoader, script, '--state', join(scratch, 'nothing')], { cwd: scratch, encoding: 'utf8' });
     expect(noState.status).toBe(2);

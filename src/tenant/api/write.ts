@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { canonicalJson } from '../../../events/canonical';
 import { TenantlogError } from '../../errors';
+import { JSON_CONTENT_TYPE } from '../../http/error-response';
 import type { StoredResponse } from '../idempotency';
 import type { CommandTx } from '../tenant-store';
 import type { TenantContext } from './context';
@@ -40,7 +41,7 @@ export function runWrite(c: TenantContext, body: unknown, command: (tx: CommandT
     command,
   );
   const headers = new Headers(result.response.headers);
-  if (result.response.body !== '') headers.set('content-type', 'application/json; charset=utf-8');
+  if (result.response.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
   if (result.replayed) headers.set('idempotent-replayed', 'true');
   return new Response(result.response.body === '' ? null : result.response.body, {
     status: result.response.status,

@@ -82,6 +82,7 @@ describe('block overrides', () => {
       const body = (await response.json()) as { error: Record<string, unknown> };
       expect(body.error).toMatchObject({ code: 'RATE_LIMITED', blocked: true, limit: 0 });
       expect(String(body.error.message)).not.toContain('Security incident');
+      expect(body.error.message).toBe(`tenant ${tenant} is blocked by an operator override; every request is rejected until an operator lifts it`);
     }
 
     const status = await adminRequest(tenant, 'GET', '/rate-limit');
@@ -111,6 +112,10 @@ describe('block overrides', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toBe('91');
     expect(rateLimitHeaders(blocked).reset).toBe('91');
+    const body = (await blocked.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(
+      `tenant ${tenant} is blocked by an operator override; every request is rejected until an operator lifts it or it expires at ${new Date(T0 + 90_500).toISOString()}`,
+    );
     clock.set(T0 + 90_500);
     expect(await statusesOf(tenant, 1)).toEqual([200]);
   });
