@@ -102,7 +102,8 @@ export function registerRateLimitRoutes(app: Hono<TenantAppEnv>, dependencies: R
         });
       }
       tx.emit([{ type: 'ratelimit.override.lifted', payload: { id, reason } }]);
-      return jsonResponse(200, { lifted: overrideView(tenant, override, tx.now), reason });
+      // The view describes the override as it stands after this write: no longer in force.
+      return jsonResponse(200, { lifted: { ...overrideView(tenant, override, tx.now), active: false }, reason });
     });
     await updateOverrideIndex(context, tenant);
     return response;

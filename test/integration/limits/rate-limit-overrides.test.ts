@@ -91,7 +91,7 @@ describe('block overrides', () => {
 
     const lifted = await adminRequest(tenant, 'DELETE', `/overrides/${block.id}?reason=${encodeURIComponent('incident closed')}`);
     expect(lifted.status).toBe(200);
-    expect(await lifted.json()).toMatchObject({ lifted: { id: block.id, type: 'block' }, reason: 'incident closed' });
+    expect(await lifted.json()).toMatchObject({ lifted: { id: block.id, type: 'block', active: false }, reason: 'incident closed' });
     expect((await tenantRequest(tenant, '/things/kept')).status).toBe(200);
     expect((await tenantRequest(tenant, '/things/new')).status).toBe(404);
   });
