@@ -32,7 +32,7 @@ export function renderBenchmarksPage(runs: readonly SuiteRun[], machine: Machine
     '# Benchmarks',
     '',
     '`npm run bench` measures Tenantlog against a minimal baseline on the same machine in the same run and writes',
-    '`bench/results.json` and this page. Each ratio is ours divided by baseline, so higher is better for rates',
+    '`bench/results.json` and this page. Each ratio is ours divided by baseline (for rows measured in paired rounds, the median of the rounds\' ratios), so higher is better for rates',
     'and lower is better for sizes and memory; absolute numbers depend on the machine and its load, so compare ratios across machines.',
     'The test suite never asserts these numbers.',
     '',

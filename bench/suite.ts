@@ -1,4 +1,4 @@
-import { significant } from './statistics';
+import { median, percentile, significant } from './statistics';
 
 /**
  * One measured comparison. `ours` and `baseline` come from the same run on the
@@ -41,6 +41,35 @@ export interface BenchSuite {
   /** Markdown for docs/benchmarks.md: what runs, what is timed and how the numbers are derived. */
   method: string;
   run(context: SuiteContext): Promise<SuiteResult>;
+}
+
+/**
+ * Builds a row from rates measured in paired rounds, in which ours and the
+ * baseline each ran one window back to back. `ours` and `baseline` are the median
+ * rates, but `ratio` is the median of the rounds' own ratios. A change of machine
+ * load between rounds moves both windows of a round, so it cancels out of the
+ * round's ratio but not out of the ratio of the two medians. That ratio stays in
+ * the details as `ratioOfMedians`, with the spread of the rounds' ratios.
+ */
+export function comparePaired(
+  name: string,
+  unit: string,
+  ours: readonly number[],
+  baseline: readonly number[],
+  extra: Record<string, string | number | null> = {},
+): BenchRow {
+  if (ours.length !== baseline.length || ours.length === 0) {
+    throw new Error(`bench: ${name} needs one baseline window per window of ours, got ${ours.length} and ${baseline.length}`);
+  }
+  const roundRatios = ours.map((rate, round) => rate / baseline[round]!);
+  return {
+    ...compare(name, unit, significant(median(ours)), significant(median(baseline)), extra),
+    ratio: significant(median(roundRatios)),
+    ratioOfMedians: significant(median(ours) / median(baseline)),
+    roundRatioP25: significant(percentile(roundRatios, 25)),
+    roundRatioP75: significant(percentile(roundRatios, 75)),
+    rounds: ours.length,
+  };
 }
 
 /** Builds a row, computing the ratio (to 3 significant digits) so no suite computes it differently. */

@@ -47,22 +47,52 @@ export interface CostCollectorOptions {
   onAlert(alert: CostAlert): void;
 }
 
+/** Usage that one measured request adds. */
+export interface RequestUsage {
+  kind: 'read' | 'write';
+  /** Request body bytes of a write, response body bytes of a read. */
+  bytes: number;
+  /** True for a read that read no SQLite row. */
+  cacheHit: boolean;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
 /**
  * Cost attribution of one tenant: running totals of the current billing period,
  * priced on demand. Every tracking call is O(1) in time and memory, including the
  * alert check, which compares the period total with the two thresholds. Totals
- * reach SQLite through `persist` (the object calls it from its alarm), so a restart
- * loses at most the usage since the last call.
+ * reach SQLite through `persist`, so a restart loses at most the usage since the
+ * last call.
  */
 export class CostCollector implements CostRecorder {
   private usage: PeriodUsage;
   private raised: Set<AlertLevel>;
+  /** First ms after the period of `usage`, so `current` computes no calendar dates until it ends. */
+  private periodEnd: number;
   private dirty = false;
 
   constructor(private readonly options: CostCollectorOptions) {
     const period = periodAt(options.clock.now());
     this.usage = options.load(period.id) ?? emptyUsage(period);
+    this.periodEnd = period.end;
     this.raised = new Set(options.raisedLevels(period.id));
+  }
+
+  /** Counts one request as `trackWrite` or `trackRead` and `trackSqlRows` would, with one alert check. */
+  trackRequest(request: RequestUsage): void {
+    const usage = this.current();
+    if (request.kind === 'write') {
+      usage.writes.count += 1;
+      usage.writes.bytes += request.bytes;
+    } else {
+      usage.reads.count += 1;
+      usage.reads.bytes += request.bytes;
+      if (request.cacheHit) usage.reads.cacheHits += 1;
+    }
+    usage.sqlite.rowsRead += request.rowsRead;
+    usage.sqlite.rowsWritten += request.rowsWritten;
+    this.changed();
   }
 
   /** Counts one write request with its request body bytes. */
@@ -171,15 +201,14 @@ export class CostCollector implements CostRecorder {
 
   /** Closes every period that ended before `now`: accrues its storage to its end and saves it. */
   private rollOver(now: number): void {
-    let period = periodAt(this.usage.accruedAt);
-    while (now >= period.end) {
-      accrueStorage(this.usage, period.end);
+    while (now >= this.periodEnd) {
+      accrueStorage(this.usage, this.periodEnd);
       this.options.save(this.usage);
-      const next = periodAt(period.end);
+      const next = periodAt(this.periodEnd);
       this.usage = this.options.load(next.id) ?? emptyUsage(next, this.usage.sqlite.storage.bytes, this.usage.r2.storage.bytes);
       this.raised = new Set(this.options.raisedLevels(next.id));
       this.dirty = false;
-      period = next;
+      this.periodEnd = next.end;
     }
   }
 }

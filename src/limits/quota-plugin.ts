@@ -41,6 +41,7 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
   // object alone counts its API calls, so both are read from SQLite once and then kept up to date here.
   let cachedConfig: EffectiveTenantConfig | null = null;
   let apiCalls: { month: string; calls: number } | null = null;
+  let month: { key: string; start: number; end: number } | null = null;
   context.store.onCommit((events) => {
     if (events.some((event) => tenantConfigProjection.handles.has(event.type))) cachedConfig = null;
   });
@@ -77,9 +78,11 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
   const middleware: MiddlewareHandler<TenantAppEnv> = async (c, next) => {
     if (!c.var.info.admin) {
       const sql = context.store.sql;
-      const month = calendarMonth(context.clock.now()).key;
+      const now = context.clock.now();
+      // The month's key, computed again only when the clock leaves the month (forward or, under a test clock, back).
+      if (month === null || now < month.start || now >= month.end) month = calendarMonth(now);
       const config = readConfig();
-      if (apiCalls?.month !== month) apiCalls = { month, calls: readApiCalls(sql, month) };
+      if (apiCalls?.month !== month.key) apiCalls = { month: month.key, calls: readApiCalls(sql, month.key) };
       const check = checkLimit('apiCalls', config.limits.apiCalls, apiCalls.calls, 1);
       if (!check.allowed) {
         recordRejection('apiCalls');
@@ -91,11 +94,12 @@ export function createQuotaPlugin(context: TenantPluginContext): TenantPlugin {
       // Reads store it first, so `GET /usage` includes its own request.
       apiCalls.calls += 1;
       const storeFirst = c.req.method === 'GET' || c.req.method === 'HEAD';
-      if (storeFirst) countApiCall(sql, month);
+      const monthKey = month.key;
+      if (storeFirst) countApiCall(sql, monthKey);
       try {
         await next();
       } finally {
-        if (!storeFirst) countApiCall(sql, month);
+        if (!storeFirst) countApiCall(sql, monthKey);
       }
       return;
     }

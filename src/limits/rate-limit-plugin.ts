@@ -9,7 +9,7 @@ import { type LimitsDefaults, readLimitsDefaults } from './limits-env';
 import { OVERRIDE_INDEX_TASK, pushOverridesToIndex } from './override-index-client';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { registerRateLimitRoutes } from './rate-limit-routes';
-import { rateLimitStateAt, readStoredRateLimits, type StoredRateLimits } from './rate-limit-state';
+import { RateLimitStateCache, readStoredRateLimits, type StoredRateLimits } from './rate-limit-state';
 import { RateLimiter, type RateLimitHeadline, requestKind } from './rate-limiter';
 
 /**
@@ -28,6 +28,7 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
   const readDefaults = () => (defaults ??= readLimitsDefaults(context.env));
   // The projection's rows change only when an event it handles commits, so they are read once until then.
   let stored: StoredRateLimits | null = null;
+  const states = new RateLimitStateCache();
   context.store.onCommit((events) => {
     if (events.some((event) => rateLimitsProjection.handles.has(event.type))) stored = null;
   });
@@ -43,7 +44,7 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
     const now = context.clock.now();
     const { rateLimit, adminTenants } = readDefaults();
     stored ??= readStoredRateLimits(context.store.sql);
-    const state = rateLimitStateAt(stored, rateLimit, now);
+    const state = states.stateAt(stored, rateLimit, now);
     const kind = requestKind(c.req.method);
     const tenantLabels = { tenant: info.tenant };
 
@@ -88,9 +89,8 @@ export function createRateLimitPlugin(context: TenantPluginContext): TenantPlugi
       headline = decision.headline;
     }
 
-    const usage = limiter.usage(state.config, state.limits, now);
-    context.metrics.set('rate_limit_total', tenantLabels, usage.limit);
-    context.metrics.set('rate_limit_remaining', tenantLabels, usage.remaining);
+    context.metrics.set('rate_limit_total', tenantLabels, state.limits.total);
+    context.metrics.set('rate_limit_remaining', tenantLabels, limiter.remainingTotal(state.config, state.limits, now));
 
     await next();
     for (const [name, value] of Object.entries(rateLimitHeaders(headline, state, now))) c.res.headers.set(name, value);

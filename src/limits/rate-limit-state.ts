@@ -38,6 +38,33 @@ export function rateLimitStateAt(stored: StoredRateLimits, defaults: RateLimitCo
   return { settings: stored.settings, config, activeOverrides, effect, limits: effectiveLimits(config, effect) };
 }
 
+/**
+ * The last state `rateLimitStateAt` computed, reused while the same stored rows
+ * and defaults give the same state: until an override in force expires or, for a
+ * clock set back, until the time before the latest expiry passed.
+ */
+export class RateLimitStateCache {
+  private last: { stored: StoredRateLimits; defaults: RateLimitConfig; state: RateLimitState; validFrom: number; validUntil: number } | null = null;
+
+  /** `rateLimitStateAt(stored, defaults, now)`; pass the same objects while they are unchanged. */
+  stateAt(stored: StoredRateLimits, defaults: RateLimitConfig, now: number): RateLimitState {
+    const last = this.last;
+    if (last !== null && last.stored === stored && last.defaults === defaults && now >= last.validFrom && now < last.validUntil) return last.state;
+
+    // Which overrides are in force changes only at an expiry, so the state stays the same between the expiries around `now`.
+    let validFrom = Number.NEGATIVE_INFINITY;
+    let validUntil = Number.POSITIVE_INFINITY;
+    for (const { expiresAt } of stored.overrides) {
+      if (expiresAt === null) continue;
+      if (expiresAt > now) validUntil = Math.min(validUntil, expiresAt);
+      else validFrom = Math.max(validFrom, expiresAt);
+    }
+    const state = rateLimitStateAt(stored, defaults, now);
+    this.last = { stored, defaults, state, validFrom, validUntil };
+    return state;
+  }
+}
+
 /** An override as the API returns it; times as ISO 8601 strings. */
 export function overrideView(tenant: string, override: RateLimitOverride, now: number) {
   return {

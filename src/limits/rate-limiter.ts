@@ -87,8 +87,6 @@ export interface RateLimitUsage extends ScopeUsage {
  */
 export class RateLimiter {
   private counters: Record<LimitScope, WindowCounter> | null = null;
-  /** Key of the strategy and window the counters were built for. */
-  private countersKey = '';
   /** Aligned window index of the last warning per scope, so each window warns at most once. */
   private readonly warnedWindow = new Map<LimitScope, number>();
 
@@ -163,6 +161,11 @@ export class RateLimiter {
     };
   }
 
+  /** Requests the `total` scope still admits at `now`, as `usage(...).remaining` reports it. */
+  remainingTotal(config: RateLimitConfig, limits: EffectiveLimits, now: number): number {
+    return remainingRequests(this.countersFor(config).total, limits.total, now);
+  }
+
   private headline(kind: RequestKind, limits: EffectiveLimits, now: number): RateLimitHeadline {
     const counters = this.counters!;
     let best: RateLimitHeadline | null = null;
@@ -179,16 +182,14 @@ export class RateLimiter {
 
   /** Counters for the config's strategy and window; a change of either starts empty windows. */
   private countersFor(config: RateLimitConfig): Record<LimitScope, WindowCounter> {
-    const key = `${config.windowStrategy}/${config.windowMs}`;
-    if (this.counters === null || key !== this.countersKey) {
-      this.counters = {
-        total: createWindowCounter(config.windowStrategy, config.windowMs),
-        read: createWindowCounter(config.windowStrategy, config.windowMs),
-        write: createWindowCounter(config.windowStrategy, config.windowMs),
-      };
-      this.countersKey = key;
-      this.warnedWindow.clear();
-    }
+    const counters = this.counters;
+    if (counters !== null && counters.total.strategy === config.windowStrategy && counters.total.windowMs === config.windowMs) return counters;
+    this.counters = {
+      total: createWindowCounter(config.windowStrategy, config.windowMs),
+      read: createWindowCounter(config.windowStrategy, config.windowMs),
+      write: createWindowCounter(config.windowStrategy, config.windowMs),
+    };
+    this.warnedWindow.clear();
     return this.counters;
   }
 }

@@ -10,6 +10,11 @@ import type { TenantTelemetry } from './tenant-telemetry';
  * duration, body bytes in and out, and the SQLite rows it touched. Then it records
  * the request and makes sure a push to the aggregator is scheduled. It runs first
  * among the plugins, so a request another plugin rejects (429, 403) is measured too.
+ *
+ * A response that declares its `Content-Length` (`runWrite` sets it on every
+ * write it answers) is recorded without reading its body, so before any further
+ * I/O, and the cost totals then commit in the same batch of writes as the
+ * request's own. Replays and responses without a declared length are read first.
  */
 export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: AlarmScheduler): MiddlewareHandler<TenantAppEnv> {
   return async function measureRequest(c, next) {
@@ -22,21 +27,25 @@ export function createMetricsMiddleware(telemetry: TenantTelemetry, scheduler: A
     const durationSeconds = (performance.now() - started) / 1000;
 
     const ok = c.res.status < 400;
-    const body = await readResponse(c, (bytes) => telemetry.addResponseBytes(requestClass.kind, bytes));
     let entityType = requestClass.entityType;
     // A replayed write commits no events, but its stored response names what the original wrote.
     const replayed = c.res.headers.get('idempotent-replayed') === 'true';
     if (entityType === null && requestClass.kind === 'write' && !replayed) entityType = entityTypeOfCommitted(measured.committed);
-    if (entityType === null) entityType = ok ? entityTypeOfResponseBody(body.json()) : 'unknown';
+    let responseBytes = declaredResponseBytes(c);
+    if (responseBytes === null || (entityType === null && ok)) {
+      const body = await readResponse(c, (bytes) => telemetry.addResponseBytes(requestClass.kind, bytes));
+      responseBytes = body.bytes;
+      if (entityType === null && ok) entityType = entityTypeOfResponseBody(body.json());
+    }
 
     telemetry.recordRequest({
       kind: requestClass.kind,
       operationType: requestClass.operationType,
-      entityType,
+      entityType: entityType ?? 'unknown',
       status: ok ? 'ok' : 'error',
       durationSeconds,
       requestBytes: requestBytes(),
-      responseBytes: body.bytes,
+      responseBytes,
       rows: measured.rows,
     });
     await telemetry.schedulePush(scheduler);
@@ -64,6 +73,13 @@ function countRequestBytes(c: TenantContext): () => number {
   );
   c.req.raw = new Request(c.req.raw, { body: counted });
   return () => bytes;
+}
+
+/** Bytes of the response body when known without reading it: 0 without a body, else its `Content-Length`, or null. */
+function declaredResponseBytes(c: TenantContext): number | null {
+  if (c.res.body === null) return 0;
+  const declared = c.res.headers.get('content-length');
+  return declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
 }
 
 /**

@@ -17,8 +17,10 @@ export interface MetricsRecorder {
 
 /** Identity of one series: its name and labels in a fixed order. */
 export function seriesKey(name: string, labels: MetricLabels = {}): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((key) => `${key}=${JSON.stringify(labels[key])}`);
+  const keys = Object.keys(labels);
+  // Most series have no label or one, which need no sort; every request records several.
+  if (keys.length === 0) return `${name}{}`;
+  if (keys.length === 1) return `${name}{${keys[0]}=${JSON.stringify(labels[keys[0]!])}}`;
+  const parts = keys.sort().map((key) => `${key}=${JSON.stringify(labels[key])}`);
   return `${name}{${parts.join(',')}}`;
 }

@@ -133,6 +133,20 @@ describe('GET /admin/tenants/:tenant/cost', () => {
     });
   });
 
+  it('stores the totals with each request', async () => {
+    await setClock('durable', new ManualClock(MARCH));
+    const body = { id: 'a', type: 'T' };
+    expect((await send('durable', 'POST', '/things', body)).status).toBe(201);
+    expect((await send('durable', 'GET', '/things/a')).status).toBe(200);
+    // No push has run, so the row comes from the requests themselves.
+    await runInDurableObject(tenantStub('durable'), (_instance: TenantDO, state) => {
+      const stored = new CostStore(state.storage.sql).load('2100-03');
+      expect(stored?.writes).toEqual({ count: 1, bytes: JSON.stringify(body).length });
+      expect(stored?.reads.count).toBe(1);
+      expect(stored?.sqlite.rowsWritten).toBeGreaterThan(0);
+    });
+  });
+
   it('reports past periods and rejects bad ones', async () => {
     await setClock('past', new ManualClock(MARCH + 5 * 24 * 3600 * 1000));
     await send('past', 'POST', '/things', { id: 'a', type: 'T' });

@@ -20,6 +20,15 @@ interface ThingList {
 }
 
 describe('POST /things', () => {
+  it('declares the UTF-8 length of its body', async () => {
+    const tenant = uniqueTenant('length');
+    const response = await sendJson(tenant, 'POST', '/things', { id: 'zoe', type: 'User', data: { name: 'Zoë 🙂' } });
+
+    expect(response.status).toBe(201);
+    const body = new Uint8Array(await response.arrayBuffer());
+    expect(response.headers.get('content-length')).toBe(String(body.byteLength));
+  });
+
   it('creates a thing with ETag and Location', async () => {
     const tenant = uniqueTenant('create');
     await useManualClock(tenant, Date.UTC(2030, 0, 2, 3, 4, 5, 678));

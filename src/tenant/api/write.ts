@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { canonicalJson } from '../../../events/canonical';
+import { utf8Length } from '../../../events/utf8';
 import { TenantlogError } from '../../errors';
 import { JSON_CONTENT_TYPE } from '../../http/error-response';
 import type { StoredResponse } from '../idempotency';
@@ -41,7 +42,11 @@ export function runWrite(c: TenantContext, body: unknown, command: (tx: CommandT
     command,
   );
   const headers = new Headers(result.response.headers);
-  if (result.response.body !== '') headers.set('content-type', JSON_CONTENT_TYPE);
+  if (result.response.body !== '') {
+    headers.set('content-type', JSON_CONTENT_TYPE);
+    // Declared, so the metrics middleware counts the response without reading it back.
+    headers.set('content-length', String(utf8Length(result.response.body)));
+  }
   if (result.replayed) headers.set('idempotent-replayed', 'true');
   return new Response(result.response.body === '' ? null : result.response.body, {
     status: result.response.status,
