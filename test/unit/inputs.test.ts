@@ -182,6 +182,12 @@ describe('parseIfMatch', () => {
 });
 
 describe('parseIntegerParam', () => {
+  it('echoes an out-of-range value as sent', () => {
+    expect(errorOf(() => parseIntegerParam('99999999999999999999', 'after', 0, 0, Number.MAX_SAFE_INTEGER)).message).toBe(
+      'query parameter after=99999999999999999999 is out of range 0..9007199254740991',
+    );
+  });
+
   it('returns the fallback when absent or empty', () => {
     expect(parseIntegerParam(undefined, 'limit', 100, 1, 1000)).toBe(100);
     expect(parseIntegerParam('', 'limit', 100, 1, 1000)).toBe(100);

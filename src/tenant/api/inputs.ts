@@ -163,7 +163,8 @@ export function parseIntegerParam(value: string | undefined, name: string, fallb
   }
   const number = Number(value);
   if (number < min || number > max) {
-    throw new TenantlogError('VALIDATION_FAILED', `query parameter ${name}=${number} is out of range ${min}..${max}`);
+    // The value is echoed as sent: a long one would read differently once rounded to a float.
+    throw new TenantlogError('VALIDATION_FAILED', `query parameter ${name}=${value} is out of range ${min}..${max}`);
   }
   return number;
 }
