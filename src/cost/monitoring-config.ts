@@ -10,6 +10,19 @@ import type { CostThresholds } from './collector';
 export const DEFAULT_COST_ALERT_WARNING = 10;
 export const DEFAULT_COST_ALERT_CRITICAL = 100;
 
+/** Maximum length of `webhookUrl`, in characters. */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/** True unless `url` parses with a user name or password; the URL check reports one that does not parse. */
+function hasNoCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username === '' && parsed.password === '';
+  } catch {
+    return true;
+  }
+}
+
 const dollars = z.number().nonnegative().max(1e9).nullable().optional();
 
 const configInput = z
@@ -18,16 +31,22 @@ const configInput = z
     costAlertsEnabled: z.boolean().optional(),
     costAlertWarning: dollars,
     costAlertCritical: dollars,
-    webhookUrl: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048).nullable().optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+      .refine(hasNoCredentials, 'must not contain a user name or password, because the URL is stored in the event log and the events table')
+      .nullable()
+      .optional(),
   })
   .strict();
 
 /**
  * Reads the body of `PUT /admin/monitoring`. The body replaces the whole
  * configuration: an absent field takes its default (null, or true for
- * `costAlertsEnabled`).
+ * `costAlertsEnabled`). The warning threshold may not exceed the critical one,
+ * each taken from the body or else from the `deployment` defaults.
  */
-export function parseMonitoringConfig(body: unknown): MonitoringConfigured {
+export function parseMonitoringConfig(body: unknown, deployment: { warning: number; critical: number }): MonitoringConfigured {
   const input = parseWith(configInput, requireObject(body, 'PUT /admin/tenants/:tenant/monitoring'), 'monitoring configuration');
   const config: MonitoringConfigured = {
     displayName: input.displayName ?? null,
@@ -36,11 +55,15 @@ export function parseMonitoringConfig(body: unknown): MonitoringConfigured {
     costAlertCritical: input.costAlertCritical ?? null,
     webhookUrl: input.webhookUrl ?? null,
   };
-  if (config.costAlertWarning !== null && config.costAlertCritical !== null && config.costAlertWarning > config.costAlertCritical) {
+  const warning = config.costAlertWarning ?? deployment.warning;
+  const critical = config.costAlertCritical ?? deployment.critical;
+  if (warning > critical) {
+    const thresholdText = (name: string, value: number, own: number | null) =>
+      own === null ? `the deployment default ${name} ${value}` : `${name} ${value}`;
     throw new TenantlogError(
       'VALIDATION_FAILED',
-      `costAlertWarning ${config.costAlertWarning} exceeds costAlertCritical ${config.costAlertCritical}; the warning must come first`,
-      { details: { field: 'costAlertWarning' } },
+      `${thresholdText('costAlertWarning', warning, config.costAlertWarning)} exceeds ${thresholdText('costAlertCritical', critical, config.costAlertCritical)}; the warning must come first`,
+      { details: { field: config.costAlertWarning === null ? 'costAlertCritical' : 'costAlertWarning' } },
     );
   }
   return config;

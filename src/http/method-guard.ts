@@ -16,12 +16,18 @@ export function guardMethods<E extends Env, S extends Schema>(app: Hono<E, S>): 
     if (route.method === 'GET') methods.add('HEAD');
     allowed.set(route.path, methods);
   }
-  for (const [path, methods] of allowed) {
-    const allow = [...methods].sort().join(', ');
-    app.all(path, (c) => {
-      throw new TenantlogError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${path}; use ${allow}`, {
-        headers: { allow },
-      });
+  for (const [path, methods] of allowed) rejectOtherMethods(app, path, methods);
+}
+
+/**
+ * Registers a 405 response with an `Allow` header listing `methods` for any other method on
+ * `path`. Register it after the routes of `path`, so it only matches once they did not.
+ */
+export function rejectOtherMethods<E extends Env, S extends Schema>(app: Hono<E, S>, path: string, methods: Iterable<string>): void {
+  const allow = [...methods].sort().join(', ');
+  app.all(path, (c) => {
+    throw new TenantlogError('METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${path}; use ${allow}`, {
+      headers: { allow },
     });
-  }
+  });
 }

@@ -55,21 +55,47 @@ export function combineOverrides(overrides: readonly RateLimitOverride[], now: n
   return strongest === null ? { kind: 'none' } : { kind: 'scale', multiplier: strongest.multiplier!, override: strongest };
 }
 
-/** Largest time a JavaScript `Date` holds, in ms since the Unix epoch. A later expiry has no ISO 8601 form to show. */
-const MAX_DATE_MS = 8_640_000_000_000_000;
+/**
+ * Latest accepted `expiresAt`: the end of year 9999, in ms since the Unix epoch.
+ * Later times have ISO 8601 forms with a six-digit year (`+275760-09-13...`) that
+ * the `expiresAt` input does not accept, so a listed override could not be sent back.
+ */
+export const MAX_EXPIRES_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const MAX_EXPIRES_AT_ISO = new Date(MAX_EXPIRES_AT_MS).toISOString();
 
-const timestamp = z.union([
-  z.number().int().min(0).max(MAX_DATE_MS),
-  z.iso.datetime({ offset: true }).transform((value) => Date.parse(value)),
-]);
+const isoTimestamp = z.iso.datetime({ offset: true });
 
 const overrideRequest = z.strictObject({
   type: z.enum(['increase', 'bypass', 'block']),
   multiplier: z.number().min(0).max(MAX_OVERRIDE_MULTIPLIER).optional(),
-  /** ms since the Unix epoch or an ISO 8601 time with offset. */
-  expiresAt: timestamp.nullable().optional(),
+  /** ms since the Unix epoch or an ISO 8601 time with offset; `parseExpiresAt` checks it. */
+  expiresAt: z.unknown().optional(),
   reason: z.string().trim().min(1).max(MAX_REASON_LENGTH),
 });
+
+/** Reads `expiresAt` as ms since the Unix epoch, or null when absent or null. */
+function parseExpiresAt(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) {
+      throw invalidExpiresAt(`expiresAt ${value} is not a whole number of milliseconds since the Unix epoch; round it`);
+    }
+    ms = value;
+  } else if (typeof value === 'string' && isoTimestamp.safeParse(value).success) {
+    ms = Date.parse(value);
+  } else {
+    throw invalidExpiresAt('expiresAt must be ms since the Unix epoch or an ISO 8601 time with offset, such as "2030-01-01T00:00:00Z"');
+  }
+  if (!(ms >= 0 && ms <= MAX_EXPIRES_AT_MS)) {
+    throw invalidExpiresAt(`expiresAt ${JSON.stringify(value)} is out of range; use a time from 1970 to ${MAX_EXPIRES_AT_ISO} (${MAX_EXPIRES_AT_MS} ms)`);
+  }
+  return ms;
+}
+
+function invalidExpiresAt(message: string): TenantlogError {
+  return new TenantlogError('VALIDATION_FAILED', `invalid override: ${message}`, { details: { field: 'expiresAt' } });
+}
 
 export type OverrideRequest = z.input<typeof overrideRequest>;
 
@@ -90,7 +116,7 @@ export function parseOverrideRequest(
     throw new TenantlogError('VALIDATION_FAILED', `invalid override: ${field} ${issue.message}`, { details: { field } });
   }
   const { type, multiplier, reason } = result.data;
-  const expiresAt = result.data.expiresAt ?? null;
+  const expiresAt = parseExpiresAt(result.data.expiresAt);
   if (expiresAt !== null && expiresAt <= now) {
     throw new TenantlogError(
       'VALIDATION_FAILED',
@@ -119,6 +145,13 @@ export function parseOverrideRequest(
     throw new TenantlogError('VALIDATION_FAILED', 'invalid override: multiplier is required for type "increase"', {
       details: { field: 'multiplier' },
     });
+  }
+  if (multiplier < 1) {
+    throw new TenantlogError(
+      'VALIDATION_FAILED',
+      `invalid override: an increase needs a multiplier of at least 1, not ${multiplier}, because it may not lower the limit; use multiplier 0 or type "block" to stop requests`,
+      { details: { field: 'multiplier' } },
+    );
   }
   return { type: 'increase', multiplier, expiresAt, reason };
 }

@@ -21,7 +21,9 @@ export interface RateLimitConfig {
   warningThreshold: number;
 }
 
-const limit = z.number().int().min(0).max(MAX_REQUESTS_PER_WINDOW);
+// The maximum comes first, so a value such as 2**53 is reported against the real
+// cap rather than against zod's safe-integer bound of `.int()`.
+const limit = z.number().max(MAX_REQUESTS_PER_WINDOW, `must be at most ${MAX_REQUESTS_PER_WINDOW}`).int('must be an integer').min(0);
 
 /**
  * Fields a tenant's `ratelimit.configured` event may set. Absent fields follow the
@@ -30,7 +32,7 @@ const limit = z.number().int().min(0).max(MAX_REQUESTS_PER_WINDOW);
  */
 export const rateLimitSettings = z.strictObject({
   requestsPerWindow: limit.min(1).optional(),
-  windowMs: z.number().int().min(1).max(MAX_WINDOW_MS).optional(),
+  windowMs: z.number().max(MAX_WINDOW_MS, `must be at most ${MAX_WINDOW_MS} ms (one day)`).int('must be an integer').min(1).optional(),
   readLimit: limit.nullable().optional(),
   writeLimit: limit.nullable().optional(),
   windowStrategy: z.enum(WINDOW_STRATEGIES as [WindowStrategy, ...WindowStrategy[]]).optional(),

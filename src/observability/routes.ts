@@ -48,7 +48,7 @@ export function registerObservabilityRoutes(app: Hono<TenantAppEnv>, telemetry: 
 
   app.put('/admin/monitoring', async (c) => {
     const body = await readJsonBody(c.req.raw);
-    const config = parseMonitoringConfig(body);
+    const config = parseMonitoringConfig(body, deployment);
     const response = runWrite(c, body, (tx) => {
       const [event] = tx.emit([{ type: 'monitoring.configured', payload: config }]);
       return jsonResponse(200, monitoringView({ ...config, seq: event!.seq }, deployment));

@@ -2,7 +2,8 @@
  * Mean of the last `capacity` samples, in O(1) per sample.
  *
  * In workerd the clock only advances across I/O, so a purely synchronous SQLite
- * query measures as 0 ms; samples therefore reflect time spent waiting on I/O.
+ * query measures as 0 ms. Samples therefore show time spent waiting on I/O, such
+ * as reading the request body or an input gate held by a storage write.
  */
 export class RollingAverage {
   private readonly samples: Float64Array;
@@ -29,4 +30,17 @@ export class RollingAverage {
   mean(): number {
     return this.count === 0 ? 0 : this.sum / this.count;
   }
+}
+
+/**
+ * Paths of the data API whose handlers wait on nothing but the request body and
+ * this object's SQLite: things, relationships, batch and stats. `/events` is left
+ * out because it may read trimmed events back from R2, and admin routes because
+ * they wait on R2, the catalog and other objects.
+ */
+const STORAGE_ONLY_PATH = /^\/(?:things|relationships)(?:\/[^/]+)?$|^\/(?:batch|stats)$/;
+
+/** Tells whether a request's duration counts toward `avgQueryLatencyMs`; see STORAGE_ONLY_PATH. */
+export function countsTowardQueryLatency(path: string): boolean {
+  return STORAGE_ONLY_PATH.test(path);
 }

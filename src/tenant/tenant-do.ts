@@ -11,7 +11,7 @@ import { TenantPipeline } from '../pipeline/tenant-pipeline';
 import type { PipelineHealth, RequestInfo, TenantAppEnv, TenantServices } from './api/context';
 import { AlarmScheduler } from './alarm-scheduler';
 import { createTenantApp } from './app';
-import { RollingAverage } from './latency';
+import { countsTowardQueryLatency, RollingAverage } from './latency';
 import type { TenantPlugin } from './plugin';
 import { tenantPluginFactories } from './plugins';
 import { TenantStore } from './tenant-store';
@@ -92,7 +92,7 @@ export class TenantDO extends DurableObject<Env> {
     } catch (error) {
       return errorResponse(error);
     } finally {
-      this.sqlLatency.add(performance.now() - started);
+      if (countsTowardQueryLatency(new URL(request.url).pathname)) this.sqlLatency.add(performance.now() - started);
     }
   }
 

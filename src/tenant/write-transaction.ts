@@ -3,7 +3,19 @@ import { applyEventsToProjections } from '../../projections/apply';
 import { CounterDeltas } from '../../projections/counters';
 import type { SqlExecutor } from '../../projections/projection';
 import type { EventLog, LogHead, StagedEvents } from './event-log';
+import { TenantlogError } from '../errors';
 import type { CommandTx } from './tenant-store';
+
+/**
+ * Most UTF-8 bytes of event payload JSON one write may append (8 MiB), cascades
+ * included. Each event is capped at 1.5 MiB, but a batch of small patches to one
+ * large thing makes every `thing.updated` event carry the whole merged data. A
+ * write keeps its events, their JSON and the response in memory until it
+ * commits, and a Durable Object isolate has 128 MB, so the cap leaves room for
+ * several times the JSON in parsed objects and copies. `emit` checks the total
+ * after each call, so a write stops at most one event (1.5 MiB) past the cap.
+ */
+export const MAX_WRITE_PAYLOAD_BYTES = 8 * 1024 * 1024;
 
 /**
  * The state of one write inside its SQLite transaction, handed to the command as
@@ -53,6 +65,14 @@ export class WriteTransaction implements CommandTx {
 
   emit(drafts: readonly EventDraft[], causationId: string | null = null): EventEnvelope[] {
     const staged = this.log.stage(this.head, drafts, this.context, causationId);
+    const writeBytes = staged.head.bytes - this.startHead.bytes;
+    if (writeBytes > MAX_WRITE_PAYLOAD_BYTES) {
+      throw new TenantlogError(
+        'WRITE_TOO_LARGE',
+        `the events of this write reached ${writeBytes} bytes of payload, over the limit of ${MAX_WRITE_PAYLOAD_BYTES} bytes per write; split it into smaller requests`,
+        { details: { limitBytes: MAX_WRITE_PAYLOAD_BYTES, reachedBytes: writeBytes } },
+      );
+    }
     this.head = staged.head;
     this.unapplied.push(...staged.events);
     this.unstored.events.push(...staged.events);

@@ -177,12 +177,43 @@ describe('POST /batch', () => {
       { op: 'delete' },
       { op: 'delete', id: 7 },
       { op: 'update', id: 'a', ifMatch: 'soon' },
+      { op: 'update', id: 'a', ifMatch: [1] },
+      { op: 'update', id: 'a', ifMatch: null },
+      { op: 'delete', id: 'a', version: { v: 1 } },
+      { op: 'delete', id: 'a', version: 1.5 },
+      { op: 'update', id: 'a', ifMatch: 1, version: 2 },
+      { op: 'update', id: 'a', ifMatch: '*', version: 1 },
+      { op: 'create', type: 'T', ifMatch: 1 },
+      { op: 'create', type: 'T', version: 1 },
+      { op: 'create', collection: 'relationships', from: 'a', to: 'b', type: 'knows', ifMatch: '*' },
+      { op: 'delete', collection: 'relationships', id: 'r', version: 1 },
       { op: 'create', collection: 'relationships', from: 'a', to: 'b', type: 'knows', weight: 1 },
     ];
     for (const operation of malformed) {
       const error = await expectError(await batch(tenant, [{ op: 'create', type: 'T' }, operation]), 400, 'VALIDATION_FAILED');
       expect(error.operationIndex, JSON.stringify(operation)).toBe(1);
     }
+    expect(await countEvents(tenant)).toBe(0);
+  });
+
+  it('accepts ifMatch and version that agree', async () => {
+    const tenant = uniqueTenant('batch-agree');
+    const response = await batch(tenant, [
+      { op: 'create', id: 'a', type: 'T' },
+      { op: 'update', id: 'a', ifMatch: '"1"', version: 1, data: { x: 1 } },
+    ]);
+    expect(response.status, await response.clone().text()).toBe(200);
+
+    const conflict = await expectError(await batch(tenant, [{ op: 'update', id: 'a', ifMatch: 'W/"2"', version: 1 }]), 400, 'VALIDATION_FAILED');
+    expect(conflict.message).toContain('differ');
+    expect(await countEvents(tenant)).toBe(2);
+  });
+
+  it('rejects unknown body members', async () => {
+    const tenant = uniqueTenant('batch-members');
+    const response = await sendJson(tenant, 'POST', '/batch', { operations: [{ op: 'create', type: 'T' }], atomic: false });
+    const error = await expectError(response, 400, 'VALIDATION_FAILED');
+    expect(error.message).toContain('"atomic"');
     expect(await countEvents(tenant)).toBe(0);
   });
 

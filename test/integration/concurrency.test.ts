@@ -65,7 +65,7 @@ describe('If-Match', () => {
   it('rejects an If-Match that is not a version', async () => {
     const tenant = uniqueTenant('if-match-bad');
     await createThing(tenant, { id: 'a', type: 'T' });
-    for (const ifMatch of ['abc', '"1", "2"', '""', '1.5', '-1', '"1234567890123456"', 'W/']) {
+    for (const ifMatch of ['abc', '"1", "2"', '""', '1.5', '-1', '"1234567890123456"', 'W/', '"1', '1"', 'W/1', '"01"']) {
       await expectError(
         await sendJson(tenant, 'PATCH', '/things/a', { data: {} }, { 'if-match': ifMatch }),
         400,

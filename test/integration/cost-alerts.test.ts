@@ -47,7 +47,22 @@ describe('monitoring configuration', () => {
       message: 'costAlertWarning 50 exceeds costAlertCritical 20; the warning must come first',
       field: 'costAlertWarning',
     });
+    expect(await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { costAlertWarning: 500 }))).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'costAlertWarning 500 exceeds the deployment default costAlertCritical 100; the warning must come first',
+      field: 'costAlertWarning',
+    });
+    expect((await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { costAlertCritical: 5 }))).message).toBe(
+      'the deployment default costAlertWarning 10 exceeds costAlertCritical 5; the warning must come first',
+    );
     expect((await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { webhookUrl: 'ftp://x/y' }))).message).toContain('webhookUrl');
+    const withCredentials = await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { webhookUrl: 'https://user:secret@hooks.example/cost' }));
+    expect(withCredentials.message).toContain('must not contain a user name or password');
+    expect(withCredentials.message).not.toContain('secret');
+    const userOnly = await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { webhookUrl: 'https://user@hooks.example/cost' }));
+    expect(userOnly.message).toContain('must not contain a user name or password');
+    const tooLong = await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { webhookUrl: `https://hooks.example/${'a'.repeat(2100)}` }));
+    expect(tooLong.message).toContain('must be at most 2048 characters');
     expect((await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { costAlertWarning: -1 }))).message).toContain('costAlertWarning');
     expect((await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', { color: 'red' }))).code).toBe('VALIDATION_FAILED');
     expect((await errorOf(await sendAdmin('bad', 'PUT', '/monitoring', [1]))).message).toContain('JSON object body');

@@ -40,6 +40,7 @@ describe('statusForCode', () => {
       ['VERSION_CONFLICT', 409],
       ['PAYLOAD_TOO_LARGE', 413],
       ['BATCH_TOO_LARGE', 413],
+      ['WRITE_TOO_LARGE', 413],
       ['UNSUPPORTED_MEDIA_TYPE', 415],
       ['UNKNOWN_HOST', 421],
       ['REFERENCE_NOT_FOUND', 422],

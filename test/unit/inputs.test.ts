@@ -163,6 +163,10 @@ describe('parseIfMatch', () => {
     for (const [value, version] of cases) expect(parseIfMatch(value), value).toBe(version);
   });
 
+  it('names a list as unsupported', () => {
+    expect(errorOf(() => parseIfMatch('"1", "2"')).message).toContain('list');
+  });
+
   it('returns null when absent or *', () => {
     expect(parseIfMatch(undefined)).toBeNull();
     expect(parseIfMatch(null)).toBeNull();
@@ -171,13 +175,19 @@ describe('parseIfMatch', () => {
   });
 
   it('rejects what is not one version', () => {
-    for (const value of ['', 'abc', '"a"', '"1", "2"', '-1', '1.5', '1e3', '"1234567890123456"', 'W/', 'w/"1"', '**']) {
+    for (const value of ['', 'abc', '"a"', '"1", "2"', '-1', '1.5', '1e3', '"1234567890123456"', 'W/', 'w/"1"', '**', '"1', '1"', 'W/1', '"01"', '01', 'W/"01"', '"1" ,"2"']) {
       expect(errorOf(() => parseIfMatch(value)).code, value).toBe('VALIDATION_FAILED');
     }
   });
 });
 
 describe('parseIntegerParam', () => {
+  it('echoes an out-of-range value as sent', () => {
+    expect(errorOf(() => parseIntegerParam('99999999999999999999', 'after', 0, 0, Number.MAX_SAFE_INTEGER)).message).toBe(
+      'query parameter after=99999999999999999999 is out of range 0..9007199254740991',
+    );
+  });
+
   it('returns the fallback when absent or empty', () => {
     expect(parseIntegerParam(undefined, 'limit', 100, 1, 1000)).toBe(100);
     expect(parseIntegerParam('', 'limit', 100, 1, 1000)).toBe(100);

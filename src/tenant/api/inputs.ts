@@ -128,17 +128,29 @@ export function parseEntityId(value: string, what: string): string {
   return parseWith(idSchema, value, what);
 }
 
+/** A version in decimal without leading zeros, at most 15 digits so it stays a safe integer. */
+const VERSION_DIGITS = '(0|[1-9]\\d{0,14})';
+/** `"3"` or `W/"3"`: an entity tag whose opaque part is a version. */
+const QUOTED_VERSION = new RegExp(`^(?:W/)?"${VERSION_DIGITS}"$`);
+const BARE_VERSION = new RegExp(`^${VERSION_DIGITS}$`);
+
 /**
  * Parses an `If-Match` value into a thing version: `"3"`, `W/"3"` or `3`. Returns
- * null when absent or `*` (any current version).
+ * null when absent or `*` (any current version). A weak tag is compared like the
+ * strong one, although RFC 9110 requires strong comparison, so an ETag that a proxy
+ * weakened still works. A list of tags is rejected.
  */
 export function parseIfMatch(value: string | null | undefined): number | null {
   if (value === null || value === undefined) return null;
   const trimmed = value.trim();
   if (trimmed === '*') return null;
-  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(trimmed);
+  const match = QUOTED_VERSION.exec(trimmed) ?? BARE_VERSION.exec(trimmed);
   if (!match) {
-    throw new TenantlogError('VALIDATION_FAILED', `If-Match ${JSON.stringify(value)} is not a version; send the ETag of the thing, such as "3"`);
+    const problem = trimmed.includes(',') ? 'is a list, which is not supported' : 'is not a version';
+    throw new TenantlogError(
+      'VALIDATION_FAILED',
+      `If-Match ${JSON.stringify(value)} ${problem}; send one ETag of the thing, such as "3", W/"3", 3 or *`,
+    );
   }
   return Number(match[1]);
 }
@@ -151,7 +163,8 @@ export function parseIntegerParam(value: string | undefined, name: string, fallb
   }
   const number = Number(value);
   if (number < min || number > max) {
-    throw new TenantlogError('VALIDATION_FAILED', `query parameter ${name}=${number} is out of range ${min}..${max}`);
+    // The value is echoed as sent: a long one would read differently once rounded to a float.
+    throw new TenantlogError('VALIDATION_FAILED', `query parameter ${name}=${value} is out of range ${min}..${max}`);
   }
   return number;
 }

@@ -47,8 +47,11 @@ function parseOperation(raw: unknown): BatchOperation {
   if (collection !== 'things' && collection !== 'relationships') {
     throw new TenantlogError('VALIDATION_FAILED', 'collection must be "things" or "relationships"');
   }
-  const expected = operation.ifMatch ?? operation.version;
-  const expectedVersion = expected === undefined ? null : parseIfMatch(String(expected));
+  const expectedVersion = parseExpectedVersion(operation);
+  if (expectedVersion !== undefined && (operation.op === 'create' || collection === 'relationships')) {
+    const operationKind = operation.op === 'create' ? 'a create' : 'a relationship operation';
+    throw new TenantlogError('VALIDATION_FAILED', `ifMatch and version apply only to updates and deletes of things, not to ${operationKind}; remove them`);
+  }
   const fields = withoutOperationFields(operation);
 
   switch (operation.op) {
@@ -74,15 +77,44 @@ function parseOperation(raw: unknown): BatchOperation {
       if (mode === 'replace' && !thing.hasData) {
         throw new TenantlogError('VALIDATION_FAILED', 'mode "replace" replaces data, so the operation needs data or data fields');
       }
-      return { op: 'update', collection, id: requireId(operation.id), mode, thing, expectedVersion };
+      return { op: 'update', collection, id: requireId(operation.id), mode, thing, expectedVersion: expectedVersion ?? null };
     }
     case 'delete':
       return collection === 'things'
-        ? { op: 'delete', collection, id: requireId(operation.id), expectedVersion }
+        ? { op: 'delete', collection, id: requireId(operation.id), expectedVersion: expectedVersion ?? null }
         : { op: 'delete', collection, id: requireId(operation.id) };
     default:
       throw new TenantlogError('VALIDATION_FAILED', `op must be "create", "update" or "delete", not ${JSON.stringify(operation.op)}`);
   }
+}
+
+/**
+ * Reads the expected version from `ifMatch` or its synonym `version`: an If-Match
+ * value as a string (`"3"`, `W/"3"`, `3` or `*`) or a version as an integer.
+ * Returns undefined when neither is given and null for `*`. Both at once must name
+ * the same version.
+ */
+function parseExpectedVersion(operation: Record<string, unknown>): number | null | undefined {
+  const fromIfMatch = parseVersionMember(operation, 'ifMatch');
+  const fromVersion = parseVersionMember(operation, 'version');
+  if (fromIfMatch !== undefined && fromVersion !== undefined && fromIfMatch !== fromVersion) {
+    throw new TenantlogError(
+      'VALIDATION_FAILED',
+      `ifMatch ${JSON.stringify(operation.ifMatch)} and version ${JSON.stringify(operation.version)} differ; send one of them`,
+    );
+  }
+  return fromIfMatch !== undefined ? fromIfMatch : fromVersion;
+}
+
+function parseVersionMember(operation: Record<string, unknown>, name: 'ifMatch' | 'version'): number | null | undefined {
+  const value = operation[name];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return parseIfMatch(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new TenantlogError(
+    'VALIDATION_FAILED',
+    `${name} ${JSON.stringify(value)} is not a version; send a non-negative integer or an ETag string such as "3"`,
+  );
 }
 
 function withoutOperationFields(operation: Record<string, unknown>): Record<string, unknown> {
@@ -162,6 +194,13 @@ function atOperation<T>(index: number, step: () => T): T {
 export function registerBatchRoutes(app: Hono<TenantAppEnv>): void {
   app.post('/batch', async (c) => {
     const body = requireObject(await readJsonBody(c.req.raw), 'POST /batch');
+    const unknownMembers = Object.keys(body).filter((member) => member !== 'operations');
+    if (unknownMembers.length > 0) {
+      throw new TenantlogError(
+        'VALIDATION_FAILED',
+        `POST /batch accepts only the member "operations", not ${unknownMembers.map((member) => JSON.stringify(member)).join(', ')}`,
+      );
+    }
     const raw = body.operations;
     if (!Array.isArray(raw) || raw.length === 0) {
       throw new TenantlogError('VALIDATION_FAILED', 'POST /batch needs a non-empty "operations" array');

@@ -305,6 +305,23 @@ describe('GET /admin/overrides', () => {
     expect(ids).toEqual([override.id]);
   });
 
+  it('lists only its own overrides on a tenant host', async () => {
+    await useManualClock('ov-host-a');
+    await useManualClock('ov-host-b');
+    const a = await setOverride('ov-host-a', { type: 'increase', multiplier: 2, reason: 'host a' });
+    const b = await setOverride('ov-host-b', { type: 'increase', multiplier: 3, reason: 'host b' });
+
+    const response = await SELF.fetch('http://ov-host-a.localhost/admin/overrides', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(response.status).toBe(200);
+    const items = ((await response.json()) as { items: OverrideView[] }).items;
+    expect(items.map((item) => item.id)).toEqual([a.id]);
+    expect(items.map((item) => item.tenant)).toEqual(['ov-host-a']);
+
+    const global = (await globalOverrides()).map((item) => item.id);
+    expect(global).toContain(a.id);
+    expect(global).toContain(b.id);
+  });
+
   it('rejects an invalid tenant filter', async () => {
     const response = await SELF.fetch('http://localhost/admin/overrides?tenant=Not_A_Slug', {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },

@@ -178,6 +178,25 @@ describe('table admin routes', () => {
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
   });
+
+  it('treat an empty before as absent', async () => {
+    await commit(await commitRequest({ tenant: 'cat-before', firstSeq: 1, count: 2 }));
+    const absent = (await (await get('/admin/table/snapshots?limit=3')).json()) as { items: SnapshotEntry[] };
+    const empty = (await (await get('/admin/table/snapshots?limit=3&before=')).json()) as { items: SnapshotEntry[] };
+    expect(absent.items.length).toBeGreaterThan(0);
+    expect(empty.items.map((item) => item.sequenceNumber)).toEqual(absent.items.map((item) => item.sequenceNumber));
+  });
+
+  it('reject other methods with 405', async () => {
+    for (const path of ['/admin/table', '/admin/table/snapshots']) {
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+        const response = await SELF.fetch(`http://localhost${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.headers.get('allow'), `${method} ${path}`).toBe('GET, HEAD');
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+      }
+    }
+  });
 });
 
 describe('table after 200 commits through the catalog', () => {

@@ -61,6 +61,27 @@ describe('parseOverrideRequest', () => {
     expect(validationField({ type: 'bypass', reason: 'r', expiresAt: NOW })).toBe('expiresAt');
     expect(validationField({ type: 'bypass', reason: 'r', expiresAt: 'tomorrow' })).toBe('expiresAt');
     expect(validationField({ type: 'bypass', reason: 'r', extra: 1 })).toBe('body');
+    expect(validationField({ type: 'increase', multiplier: 1e-9, reason: 'r' })).toBe('multiplier');
+    expect(validationField({ type: 'increase', multiplier: 0.5, reason: 'r' })).toBe('multiplier');
+  });
+
+  it('accepts an increase of exactly 1', () => {
+    expect(parseOverrideRequest({ type: 'increase', multiplier: 1, reason: 'r' }, NOW).multiplier).toBe(1);
+  });
+
+  it('caps expiresAt at the end of year 9999', () => {
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    expect(parseOverrideRequest({ type: 'bypass', reason: 'r', expiresAt: last }, NOW).expiresAt).toBe(last);
+    expect(parseOverrideRequest({ type: 'bypass', reason: 'r', expiresAt: '9999-12-31T23:59:59.999Z' }, NOW).expiresAt).toBe(last);
+    for (const expiresAt of [last + 1, 8_640_000_000_000_000, '9999-12-31T23:59:59-01:00', -1]) {
+      expect(validationField({ type: 'bypass', reason: 'r', expiresAt }), String(expiresAt)).toBe('expiresAt');
+    }
+  });
+
+  it('names fractional expiresAt milliseconds', () => {
+    expect(() => parseOverrideRequest({ type: 'bypass', reason: 'r', expiresAt: NOW + 1000.5 }, NOW)).toThrow(
+      /not a whole number of milliseconds/,
+    );
   });
 });
 
