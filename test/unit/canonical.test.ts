@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { canonicalJson, hasLoneSurrogate } from '../../events/canonical';
+import { seededRandom } from '../fixtures/seeded-random';
 
 /** Builds the double whose IEEE 754 bits are the 16 hex digits `bits`. */
 function ieee754(bits: string): number {
@@ -135,17 +136,6 @@ function referenceCanonical(value: unknown): string {
     return `{${members.join(',')}}`;
   }
   throw new TypeError(`a ${typeof value} has no JSON form`);
-}
-
-/** A small seeded generator (mulberry32), so a failure repeats. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
-    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 const textPieces = ['a', 'Z', '1', '10', ' ', '"', '\\', '\\ud800', '\n', '\u0001', '\u007f', 'é', '€', '😀', '\ud800', '\udc00', '\ufb33', '__proto__'];
