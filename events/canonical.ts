@@ -12,9 +12,9 @@ import { isJsonValue } from './types/json-value';
  * Unicode, and other languages' JSON libraries disagree on how to write one.
  *
  * Every append hashes its event, so plain data (plain objects, arrays, strings,
- * finite numbers, booleans, null) takes a faster walk that leaves anything else,
- * and any string that may hold an unpaired surrogate, to the strict walk, which
- * gives the same text or throws.
+ * finite numbers, booleans, null) takes a faster walk. It leaves anything else,
+ * and any string that may contain an unpaired surrogate, to the strict walk,
+ * which gives the same text or throws.
  */
 export function canonicalJson(value: unknown): string {
   return plainCanonicalJson(value) ?? strictCanonicalJson(value);
@@ -69,18 +69,17 @@ export function plainCanonicalJson(value: unknown): string | undefined {
   if (prototype !== Object.prototype && prototype !== null) return undefined;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (!inAscendingOrder(keys)) keys.sort();
-  let text = '{';
+  sortKeys(keys);
+  let text = '';
   for (const key of keys) {
     const member = record[key];
     if (member === undefined) continue;
-    const keyText = quotePlainString(key);
+    const keyText = quotedKeys.get(key) ?? quoteKey(key);
     const memberText = plainCanonicalJson(member);
     if (keyText === undefined || memberText === undefined) return undefined;
-    if (text.length > 1) text += ',';
-    text += `${keyText}:${memberText}`;
+    text += text === '' ? `{${keyText}:${memberText}` : `,${keyText}:${memberText}`;
   }
-  return `${text}}`;
+  return text === '' ? '{}' : `${text}}`;
 }
 
 /** Characters that JSON.stringify writes escaped, and surrogates, which it escapes when unpaired. */
@@ -97,11 +96,41 @@ export function quotePlainString(text: string): string | undefined {
   return mayHoldLoneSurrogate(json) ? undefined : json;
 }
 
-function inAscendingOrder(keys: readonly string[]): boolean {
-  for (let index = 1; index < keys.length; index++) {
-    if (!(keys[index - 1]! < keys[index]!)) return false;
+/**
+ * Member names quoted as `quotePlainString` quotes them. Payloads of one type
+ * repeat their member names, and a map lookup costs less than the regular
+ * expression test. Short names only, and a bounded number of them, so that the
+ * map stays small whatever the data.
+ */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 1024;
+const MAX_QUOTED_KEY_LENGTH = 64;
+
+function quoteKey(key: string): string | undefined {
+  const text = quotePlainString(key);
+  if (text !== undefined && key.length <= MAX_QUOTED_KEY_LENGTH && quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, text);
+  return text;
+}
+
+/**
+ * Sorts member names by UTF-16 code units, as `Array.prototype.sort` does. Objects
+ * mostly have a few members, which an insertion sort orders faster than a call of
+ * the built-in sort.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
   }
-  return true;
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let before = index - 1;
+    while (before >= 0 && keys[before]! > key) {
+      keys[before + 1] = keys[before]!;
+      before -= 1;
+    }
+    keys[before + 1] = key;
+  }
 }
 
 /** `canonicalJson` with every string checked on its own; throws on what JSON cannot carry. */

@@ -191,6 +191,15 @@ function outcome(serialise: (value: unknown) => string, value: unknown): string 
 }
 
 describe('canonicalJson against a plain reference', () => {
+  it('matches on objects with many members', () => {
+    const random = seededRandom(40);
+    for (const size of [2, 16, 17, 40, 2000]) {
+      const record: Record<string, number> = {};
+      for (let index = 0; index < size; index++) record[`${randomText(random)}${Math.floor(random() * 1e6)}${'k'.repeat(index % 70)}`] = index;
+      expect(outcome(canonicalJson, record), `size ${size}`).toBe(outcome(referenceCanonical, record));
+    }
+  });
+
   it('matches on 5,000 generated values', () => {
     const random = seededRandom(8785);
     for (let run = 0; run < 5000; run++) {
