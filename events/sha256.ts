@@ -31,12 +31,13 @@ export function sha256Hex(text: string): string {
   compress(tail, 0);
   if (lengthOffset === 120) compress(tail, 64);
 
-  let hex = '';
   for (let word = 0; word < 8; word++) {
     const value = state[word]!;
-    hex += HEX_BYTES[value >>> 24]! + HEX_BYTES[(value >>> 16) & 0xff]! + HEX_BYTES[(value >>> 8) & 0xff]! + HEX_BYTES[value & 0xff]!;
+    for (let digit = 0; digit < 8; digit++) hexDigits[word * 8 + digit] = HEX_DIGIT_CODES[(value >>> (28 - 4 * digit)) & 0xf]!;
   }
-  return hex;
+  // One decode gives a flat string, where concatenating 32 pieces gives a chain of cons
+  // strings several times its size, and every event keeps its hash (and the next one's prevHash).
+  return decoder.decode(hexDigits);
 }
 
 /** Integer part of the `root`-th root of `value`, exactly, by Newton's method on integers. */
@@ -77,7 +78,11 @@ const K = rootFractionWords(64, 3);
 /** H(0), the initial hash value. */
 const INITIAL_HASH = rootFractionWords(8, 2);
 
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** ASCII codes of the lower-case hex digits. */
+const HEX_DIGIT_CODES = new TextEncoder().encode('0123456789abcdef');
+/** The 64 hex digits of the result. */
+const hexDigits = new Uint8Array(64);
+const decoder = new TextDecoder();
 
 /** The working hash value H. */
 const state = new Int32Array(8);

@@ -9,8 +9,11 @@
 export class UuidV7Generator {
   private lastMs = -1;
   private counter = 0;
-  /** The first 14 characters of an id of `lastMs`: its time in hex with two hyphens. */
-  private timeText = '';
+  /**
+   * The ASCII text of the last id. Its first 14 characters, the time in hex with
+   * two hyphens, stay as they are while the time does.
+   */
+  private readonly text = new TextEncoder().encode('00000000-0000-7000-8000-000000000000');
 
   /** Returns a new UUIDv7 string for time `nowMs` (ms since the Unix epoch). */
   next(nowMs: number): string {
@@ -24,29 +27,35 @@ export class UuidV7Generator {
     } else {
       this.counter = randomCounterStart();
     }
-    if (ms !== this.lastMs) this.timeText = timeText(ms);
+    if (ms !== this.lastMs) {
+      // 48-bit big-endian timestamp; ms stays below 2^48 until the year 10889.
+      writeHex(this.text, 0, Math.floor(ms / 2 ** 16), 8);
+      writeHex(this.text, 9, ms % 2 ** 16, 4);
+    }
     this.lastMs = ms;
 
     // rand_a is the counter after the version nibble 7, and rand_b is 62 random bits after the variant bits 10.
+    writeHex(this.text, 14, 0x7000 | this.counter, 4);
     const offset = takeRandomBytes(8);
-    const random = randomPool;
-    return (
-      `${this.timeText}${HEX_BYTES[0x70 | (this.counter >>> 8)]}${HEX_BYTES[this.counter & 0xff]}-` +
-      `${HEX_BYTES[0x80 | (random[offset]! & 0x3f)]}${HEX_BYTES[random[offset + 1]!]}-` +
-      `${HEX_BYTES[random[offset + 2]!]}${HEX_BYTES[random[offset + 3]!]}${HEX_BYTES[random[offset + 4]!]}` +
-      `${HEX_BYTES[random[offset + 5]!]}${HEX_BYTES[random[offset + 6]!]}${HEX_BYTES[random[offset + 7]!]}`
-    );
+    writeHex(this.text, 19, 0x8000 | (((randomPool[offset]! << 8) | randomPool[offset + 1]!) & 0x3fff), 4);
+    writeHex(this.text, 24, (randomPool[offset + 2]! << 8) | randomPool[offset + 3]!, 4);
+    writeHex(this.text, 28, ((randomPool[offset + 4]! << 24) | (randomPool[offset + 5]! << 16) | (randomPool[offset + 6]! << 8) | randomPool[offset + 7]!) >>> 0, 8);
+    // One decode gives a flat string, where concatenating pieces would give a rope that takes several times its heap.
+    return decoder.decode(this.text);
   }
 }
 
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
-/** Writes `ms` as the 48-bit big-endian time field: 12 hex digits, a hyphen after the 8th and after the 12th. */
-function timeText(ms: number): string {
-  // ms stays below 2^48 until the year 10889.
-  const hex = ms.toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-`;
+/** Writes `value` as `digits` lower-case hex digits into `text` from `offset`. */
+function writeHex(text: Uint8Array, offset: number, value: number, digits: number): void {
+  for (let digit = digits - 1; digit >= 0; digit--) {
+    text[offset + digit] = HEX_DIGIT_CODES[value % 16]!;
+    value = Math.floor(value / 16);
+  }
 }
+
+/** ASCII codes of the lower-case hex digits. */
+const HEX_DIGIT_CODES = new TextEncoder().encode('0123456789abcdef');
+const decoder = new TextDecoder();
 
 /**
  * Random bytes from the platform's CSPRNG, fetched 4 KiB at a time, so that most

@@ -247,7 +247,7 @@ export class EventLog {
         idempotencyKey: context.idempotencyKey,
         payload,
         prevHash: hash,
-        // Set below: the hash covers every other member but prevHash.
+        // Set below from prevHash and the canonical JSON of the other members.
         hash: '',
       };
       event.hash = hashEvent(hash, event, json);
