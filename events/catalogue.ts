@@ -27,6 +27,8 @@ export function eventTypes(): string[] {
  */
 export function validatePayload(type: string, payload: unknown): { schemaVersion: number; payload: unknown } {
   const definition = eventTypeDefinition(type);
+  const fast = definition.parseFast?.(payload);
+  if (fast !== undefined) return { schemaVersion: definition.schemaVersion, payload: fast };
   const parsed = definition.payload.safeParse(payload);
   if (!parsed.success) {
     throw new TenantlogError('INTERNAL', `payload of ${type} does not match its schema: ${parsed.error.message}`);

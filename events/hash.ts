@@ -1,7 +1,6 @@
-import { hash } from 'node:crypto';
-
-import { canonicalJson, canonicalJsonFromStringified, canonicalNumber, canonicalString } from './canonical';
+import { canonicalJson, canonicalJsonFromStringified, plainCanonicalJson, quotePlainString } from './canonical';
 import type { EventEnvelope } from './envelope';
+import { sha256Hex } from './sha256';
 
 /** `prevHash` of the first event in every log. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -16,38 +15,81 @@ export type HashedEventFields = Omit<EventEnvelope, 'prevHash' | 'hash'>;
  * causationId, idempotencyKey, payload`, absent values as null).
  *
  * Synchronous on purpose: appends run inside `transactionSync`, which cannot await
- * `crypto.subtle`. `node:crypto` is available in workerd with `nodejs_compat`; its
- * one-shot `hash` costs about 1 µs less per event there than a `createHash` object.
+ * `crypto.subtle`. `sha256Hex` costs less per event in workerd than `node:crypto`,
+ * and gives the same hash (`scripts/verify-chain.mjs` checks chains with `node:crypto`).
  * `payloadJson`, when given, must be `JSON.stringify(event.payload)`; it saves
  * serialising the payload again where it already is canonical.
  */
 export function hashEvent(prevHash: string, event: HashedEventFields, payloadJson?: string): string {
-  return hash('sha256', prevHash + canonicalEventFields(event, payloadJson), 'hex');
+  return sha256Hex(prevHash + canonicalEventFields(event, payloadJson));
 }
 
 /**
  * Returns `canonicalJson` of the hashed fields. An envelope whose fields have
- * their declared types is written out member by member in sorted order, which
- * saves sorting and walking the envelope on every append. Anything else, such as
- * an event read from a damaged export, takes the general path, so both give the
- * same text for every input. `test/unit/hash.test.ts` checks the two against each other.
+ * their declared types and whose strings contain no unpaired surrogate is written
+ * out member by member in sorted order, which saves sorting and walking the
+ * envelope on every append. The members that the events of one write share are
+ * written once (see `sharedText`). Anything else, such as an event read from a
+ * damaged export, takes the general path, so both give the same text for every
+ * input. `test/unit/hash.test.ts` checks the two against each other.
  */
 export function canonicalEventFields(event: HashedEventFields, payloadJson?: string): string {
-  if (!hasDeclaredTypes(event)) return canonicalJson(hashedFields(event));
-  const payload = payloadJson === undefined ? canonicalJson(event.payload) : canonicalJsonFromStringified(event.payload, payloadJson);
-  return (
-    `{"actor":${nullableString(event.actor)}` +
-    `,"causationId":${nullableString(event.causationId)}` +
-    `,"correlationId":${canonicalString(event.correlationId)}` +
-    `,"id":${canonicalString(event.id)}` +
-    `,"idempotencyKey":${nullableString(event.idempotencyKey)}` +
-    `,"occurredAt":${canonicalNumber(event.occurredAt)}` +
-    `,"payload":${payload}` +
-    `,"schemaVersion":${canonicalNumber(event.schemaVersion)}` +
-    `,"seq":${canonicalNumber(event.seq)}` +
-    `,"tenant":${canonicalString(event.tenant)}` +
-    `,"type":${canonicalString(event.type)}}`
-  );
+  if (hasDeclaredTypes(event)) {
+    const payload = payloadJson === undefined ? plainCanonicalJson(event.payload) : canonicalJsonFromStringified(event.payload, payloadJson);
+    const id = quotePlainString(event.id);
+    const shared = sharedText(event);
+    if (payload !== undefined && id !== undefined && shared !== undefined) {
+      return `${shared.beforeId}${id}${shared.beforePayload}${payload}${shared.beforeSeq}${String(event.seq)}${shared.afterSeq}`;
+    }
+  }
+  return canonicalJson(hashedFields(event));
+}
+
+/**
+ * The canonical text of an envelope's members other than `id`, `payload` and
+ * `seq`, in the four pieces between those three. The events of one write share
+ * these members, so the pieces of the last envelope are kept and reused.
+ */
+interface SharedText {
+  fields: SharedFields;
+  beforeId: string;
+  beforePayload: string;
+  beforeSeq: string;
+  afterSeq: string;
+}
+
+type SharedFields = Pick<HashedEventFields, 'actor' | 'causationId' | 'correlationId' | 'idempotencyKey' | 'occurredAt' | 'schemaVersion' | 'tenant' | 'type'>;
+
+let lastShared: SharedText | null = null;
+
+/** Returns the shared pieces of `event`, or undefined when one of their strings may contain an unpaired surrogate. */
+function sharedText(event: HashedEventFields): SharedText | undefined {
+  const last = lastShared?.fields;
+  if (
+    last !== undefined &&
+    last.actor === event.actor &&
+    last.causationId === event.causationId &&
+    last.correlationId === event.correlationId &&
+    last.idempotencyKey === event.idempotencyKey &&
+    last.occurredAt === event.occurredAt &&
+    last.schemaVersion === event.schemaVersion &&
+    last.tenant === event.tenant &&
+    last.type === event.type
+  ) {
+    return lastShared!;
+  }
+  const { actor, causationId, correlationId, idempotencyKey, occurredAt, schemaVersion, tenant, type } = event;
+  const quoted = [nullableString(actor), nullableString(causationId), quotePlainString(correlationId), nullableString(idempotencyKey), quotePlainString(tenant), quotePlainString(type)];
+  if (quoted.includes(undefined)) return undefined;
+  const [actorText, causationText, correlationText, idempotencyText, tenantText, typeText] = quoted;
+  lastShared = {
+    fields: { actor, causationId, correlationId, idempotencyKey, occurredAt, schemaVersion, tenant, type },
+    beforeId: `{"actor":${actorText},"causationId":${causationText},"correlationId":${correlationText},"id":`,
+    beforePayload: `,"idempotencyKey":${idempotencyText},"occurredAt":${String(occurredAt)},"payload":`,
+    beforeSeq: `,"schemaVersion":${String(schemaVersion)},"seq":`,
+    afterSeq: `,"tenant":${tenantText},"type":${typeText}}`,
+  };
+  return lastShared;
 }
 
 function hasDeclaredTypes(event: HashedEventFields): boolean {
@@ -56,9 +98,9 @@ function hasDeclaredTypes(event: HashedEventFields): boolean {
     typeof event.id === 'string' &&
     typeof event.type === 'string' &&
     typeof event.correlationId === 'string' &&
-    typeof event.seq === 'number' &&
-    typeof event.schemaVersion === 'number' &&
-    typeof event.occurredAt === 'number' &&
+    Number.isFinite(event.seq) &&
+    Number.isFinite(event.schemaVersion) &&
+    Number.isFinite(event.occurredAt) &&
     isOptionalString(event.actor) &&
     isOptionalString(event.causationId) &&
     isOptionalString(event.idempotencyKey) &&
@@ -70,8 +112,8 @@ function isOptionalString(value: unknown): boolean {
   return value === null || value === undefined || typeof value === 'string';
 }
 
-function nullableString(value: string | null | undefined): string {
-  return value === null || value === undefined ? 'null' : canonicalString(value);
+function nullableString(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined ? 'null' : quotePlainString(value);
 }
 
 function hashedFields(event: HashedEventFields): HashedEventFields {

@@ -26,6 +26,7 @@ export const appendStageNames = [
   'validate',
   'id',
   'hash',
+  'hashBatch',
   'insert',
   'insertBatch',
   'head',

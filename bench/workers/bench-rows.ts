@@ -23,8 +23,11 @@ export function eventIdLike(index: number): string {
   return `00000000-0000-7000-8000-${String(index).padStart(12, '0')}`;
 }
 
-/** Builds the `thing.created` event the real path would append for thing `index`, with placeholder hashes. */
-export function benchEvent(index: number, now: number): EventEnvelope {
+/**
+ * Builds the `thing.created` event the real path would append for thing `index`, with placeholder hashes.
+ * Its correlation id is that of a write of thing `index` alone, or of the write that starts at thing `writeStart`.
+ */
+export function benchEvent(index: number, now: number, writeStart = index): EventEnvelope {
   return {
     tenant: BENCH_TENANT,
     seq: index + 1,
@@ -33,7 +36,7 @@ export function benchEvent(index: number, now: number): EventEnvelope {
     schemaVersion: 1,
     occurredAt: now,
     actor: null,
-    correlationId: `bench-${index}`,
+    correlationId: `bench-${writeStart}`,
     causationId: null,
     idempotencyKey: null,
     payload: { id: thingId(index), type: BENCH_TYPE, data: benchData(index) },

@@ -225,20 +225,6 @@ export class EventLog {
 
     for (const draft of drafts) {
       const { schemaVersion, payload } = validatePayload(draft.type, draft.payload);
-      const causedBy = draft.causedByDraft === undefined ? causationId : (events[draft.causedByDraft]?.id ?? null);
-      const fields = {
-        tenant: head.tenant,
-        seq: seq + 1,
-        id: this.ids.next(context.now),
-        type: draft.type,
-        schemaVersion,
-        occurredAt: context.now,
-        actor: context.actor,
-        correlationId: context.correlationId,
-        causationId: causedBy,
-        idempotencyKey: context.idempotencyKey,
-        payload,
-      };
       const json = JSON.stringify(payload);
       const payloadBytes = utf8Length(json);
       if (payloadBytes > MAX_EVENT_PAYLOAD_BYTES) {
@@ -248,11 +234,27 @@ export class EventLog {
           { details: { limitBytes: MAX_EVENT_PAYLOAD_BYTES } },
         );
       }
-      const eventHash = hashEvent(hash, fields, json);
-      events.push({ ...fields, prevHash: hash, hash: eventHash });
+      const event: EventEnvelope = {
+        tenant: head.tenant,
+        seq: seq + 1,
+        id: this.ids.next(context.now),
+        type: draft.type,
+        schemaVersion,
+        occurredAt: context.now,
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: draft.causedByDraft === undefined ? causationId : (events[draft.causedByDraft]?.id ?? null),
+        idempotencyKey: context.idempotencyKey,
+        payload,
+        prevHash: hash,
+        // Set below from prevHash and the canonical JSON of the other members.
+        hash: '',
+      };
+      event.hash = hashEvent(hash, event, json);
+      events.push(event);
       payloadJson.push(json);
-      seq = fields.seq;
-      hash = eventHash;
+      seq = event.seq;
+      hash = event.hash;
       bytes += payloadBytes;
     }
     return { events, payloadJson, head: { tenant: head.tenant, seq, hash, bytes } };

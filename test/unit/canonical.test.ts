@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { canonicalJson, hasLoneSurrogate } from '../../events/canonical';
+import { seededRandom } from '../fixtures/seeded-random';
 
 /** Builds the double whose IEEE 754 bits are the 16 hex digits `bits`. */
 function ieee754(bits: string): number {
@@ -110,6 +111,101 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ '\udc00': 1 })).toThrow(/unpaired surrogate/);
     expect(() => canonicalJson(['\ude00\ud83d'])).toThrow(/unpaired surrogate/);
     expect(canonicalJson('\ud83d\ude00')).toBe('"😀"');
+  });
+});
+
+/** RFC 8785 written as plainly as possible, to check the faster walks of canonicalJson against. */
+function referenceCanonical(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    if (hasLoneSurrogate(value)) throw new TypeError('unpaired surrogate');
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`${value} has no JSON form`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${Array.from(value, (item) => (item === undefined ? 'null' : referenceCanonical(item))).join(',')}]`;
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const members = Object.keys(record)
+      .sort()
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${referenceCanonical(key)}:${referenceCanonical(record[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`a ${typeof value} has no JSON form`);
+}
+
+const textPieces = ['a', 'Z', '1', '10', ' ', '"', '\\', '\\ud800', '\n', '\u0001', '\u007f', 'é', '€', '😀', '\ud800', '\udc00', '\ufb33', '__proto__'];
+const numbers = [0, -0, 1, -7, 12.5, 0.1, 1e21, 5e-324, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY];
+
+function randomText(random: () => number): string {
+  let text = '';
+  const pieces = Math.floor(random() * 4);
+  for (let index = 0; index < pieces; index++) text += textPieces[Math.floor(random() * textPieces.length)];
+  return text;
+}
+
+function randomValue(random: () => number, depth: number): unknown {
+  const kind = Math.floor(random() * (depth > 2 ? 5 : 9));
+  switch (kind) {
+    case 0:
+      return randomText(random);
+    case 1:
+      return numbers[Math.floor(random() * numbers.length)];
+    case 2:
+      return random() < 0.5;
+    case 3:
+      return null;
+    case 4:
+      return random() < 0.9 ? randomText(random) : undefined;
+    case 5:
+    case 6: {
+      const items: unknown[] = [];
+      const length = Math.floor(random() * 4);
+      for (let index = 0; index < length; index++) items[index] = randomValue(random, depth + 1);
+      if (random() < 0.1) items.length += 1;
+      return items;
+    }
+    default: {
+      const record: Record<string, unknown> = random() < 0.1 ? (Object.create(null) as Record<string, unknown>) : {};
+      const size = Math.floor(random() * 5);
+      for (let index = 0; index < size; index++) {
+        // defineProperty, so that a member named __proto__ is an own member, as JSON.parse makes it.
+        Object.defineProperty(record, randomText(random), { value: randomValue(random, depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return random() < 0.05 ? new Date(0) : record;
+    }
+  }
+}
+
+/** Returns the text, or "throws" when the serialisation throws. */
+function outcome(serialise: (value: unknown) => string, value: unknown): string {
+  try {
+    return serialise(value);
+  } catch {
+    return 'throws';
+  }
+}
+
+describe('canonicalJson against a plain reference', () => {
+  it('matches on objects with many members', () => {
+    const random = seededRandom(40);
+    for (const size of [2, 16, 17, 40, 2000]) {
+      const record: Record<string, number> = {};
+      for (let index = 0; index < size; index++) record[`${randomText(random)}${Math.floor(random() * 1e6)}${'k'.repeat(index % 70)}`] = index;
+      expect(outcome(canonicalJson, record), `size ${size}`).toBe(outcome(referenceCanonical, record));
+    }
+  });
+
+  it('matches on 5,000 generated values', () => {
+    const random = seededRandom(8785);
+    for (let run = 0; run < 5000; run++) {
+      const value = randomValue(random, 0);
+      expect(outcome(canonicalJson, value), `run ${run}`).toBe(outcome(referenceCanonical, value));
+    }
   });
 });
 

@@ -110,6 +110,25 @@ describe('canonicalEventFields', () => {
     }
   });
 
+  it('follows shared fields that change', () => {
+    const run: Array<Partial<HashedEventFields>> = [
+      {},
+      { seq: 2, id: '01906e2a-8a00-7000-8000-000000000002', payload: { b: 1, a: 'ü' } },
+      { seq: 3, correlationId: 'other request' },
+      { seq: 4, occurredAt: first.occurredAt + 1 },
+      { seq: 5, actor: 'key-1' },
+      { seq: 6, type: 'thing.updated', schemaVersion: 2 },
+      { seq: 7, tenant: 'other' },
+      { seq: 8, causationId: '01906e2a-8a00-7000-8000-000000000001', idempotencyKey: null },
+      { seq: 9, correlationId: 'a "quoted" \\ request\n' },
+      { seq: 10 },
+    ];
+    for (const variant of run) {
+      const event = { ...first, ...variant };
+      expect(canonicalEventFields(event), JSON.stringify(variant)).toBe(generalCanonical(event));
+    }
+  });
+
   it('takes the general path for fields of other types', () => {
     const odd = [{ seq: '1' }, { actor: 7 }, { tenant: undefined }, { payload: undefined }, { occurredAt: null }];
     for (const variant of odd) {
@@ -121,6 +140,10 @@ describe('canonicalEventFields', () => {
   it('rejects what canonicalJson rejects', () => {
     expect(() => canonicalEventFields({ ...first, seq: Number.NaN })).toThrow(TypeError);
     expect(() => canonicalEventFields({ ...first, actor: 'a\ud800' })).toThrow(/unpaired surrogate/);
+    expect(() => canonicalEventFields({ ...first, id: '\udc00' })).toThrow(/unpaired surrogate/);
+    expect(() => canonicalEventFields({ ...first, payload: { a: ['\ud800'] } })).toThrow(/unpaired surrogate/);
+    const sortedWithLoneSurrogate = { a: 'x\ud800' };
+    expect(() => canonicalEventFields({ ...first, payload: sortedWithLoneSurrogate }, JSON.stringify(sortedWithLoneSurrogate))).toThrow(/unpaired surrogate/);
     expect(() => canonicalEventFields({ ...first, payload: { big: 1n } })).toThrow(TypeError);
   });
 });
