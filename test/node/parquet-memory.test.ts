@@ -9,16 +9,17 @@ import type { MemoryProbeResult } from '../../scripts/parquet-memory-probe';
 
 const MiB = 1024 * 1024;
 const WORKER_MEMORY_LIMIT = 128 * MiB;
-const HEAP_LIMIT_MIB = 80;
+const HEAP_LIMIT_MIB = 48;
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 
 /**
  * The JS heap counterpart of the workerd memory test (workerd's process.memoryUsage
  * returns zeros). The probe runs in its own Node process whose heap V8 caps at
- * 80 MiB of old space and 1 MiB semi-spaces, so a flush that ever needed more
- * live heap would crash it. The 20,000-event batch is one array, as in a flush
- * that reads all its events from SQLite at once. The batch alone takes about
- * 56 MiB of heap.
+ * 48 MiB of old space and 1 MiB semi-spaces, so a flush that ever needed more
+ * live heap would crash it. Each batch reaches the writer in pages of 1,000
+ * events, as `localRange` in src/pipeline/flush.ts reads them from SQLite. All
+ * 20,000 events at once would take about 56 MiB of heap, so a writer that held
+ * on to its input instead of streaming it would crash the probe.
  */
 it('stays under 128 MB over ten flushes of 20,000 2 KB events', { timeout: 600_000 }, async () => {
   const { stdout } = await promisify(execFile)(
@@ -30,7 +31,7 @@ it('stays under 128 MB over ten flushes of 20,000 2 KB events', { timeout: 600_0
       '--import',
       'tsx',
       'scripts/parquet-memory-probe.ts',
-      'flushes',
+      'paged-flushes',
       '10',
       '20000',
       '2048',
