@@ -4,7 +4,7 @@
  * the Worker, and the memory both take. Run alone with
  * `node --import tsx bench/suites/pipeline.ts [--quick]`.
  */
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 import { copyDataFiles, openLocalBucket, readLocalTable } from '../../scripts/local-table';
-import { DEV_ADMIN_TOKEN, type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
+import { IsolateInspector, type ProbeResult } from '../../test/e2e/harness/isolate-memory';
+import { adminJson, createWidgets, exportSampleEvery, probeCheckpoint, probeExport, readExport } from '../../test/e2e/harness/pipeline-memory';
+import { type DevServer, removeStateDir, startDevServer } from '../../test/e2e/harness/wrangler-dev';
 import { type BenchRow, type BenchSuite, compare, type SuiteContext } from '../suite';
-import { findWorkerRuntimePid, residentBytes, sampleResident } from '../workerd-memory';
 
 const TENANT = 'bench-pipeline';
 const EVENTS = 1_000_000;
@@ -24,6 +25,11 @@ const BATCH = 1000;
 /** Approximate length of each thing's data as JSON text. */
 const DATA_BYTES = 256;
 const ROUND_EVENTS = 100_000;
+/** Events of the probed flush and of the shorter probed export. */
+const MEMORY_EVENTS = 100_000;
+const QUICK_MEMORY_EVENTS = 2_000;
+/** Samples per probed export, spread evenly over its pauses. */
+const EXPORT_SAMPLES = 135;
 const MiB = 1024 * 1024;
 const WORKER_MEMORY_LIMIT_MIB = 128;
 
@@ -36,10 +42,17 @@ Size: bytes of the tenant's committed data files per event, against the export's
 Read back: \`GET /admin/export\` streams all events from R2 (every local event is trimmed) through the log reader's gap and
 hash checks as JSON Lines, timed from Node to the last byte; against DuckDB with one thread turning the same Parquet files
 into JSON Lines (\`COPY (SELECT * FROM read_parquet(...)) TO ... (FORMAT json)\`).
-Memory: growth of the resident set of the workerd process that runs the Worker (\`/proc\`, sampled every 20 ms) during the
-checkpoint and during the export, above its size just before, against the 128 MiB of a Worker. The process also holds the
-runtime, SQLite's page cache and the CatalogDO, so this is an upper bound of the tenant object's memory.
-\`--quick\` writes 20,000 events instead.`;
+Memory: live memory of the isolate that runs the Worker, read through the V8 inspector that \`wrangler dev\` exposes
+(\`test/e2e/harness/isolate-memory.ts\`), against the 128 MiB of a Worker. The inspector pauses the isolate at breakpoints on
+the lines where the work holds the most (a row group read into Arrow, the same row group decoded, a batch turned into JSON
+Lines; a data file encoded by parquet-wasm, the file stored, the catalog's manifests planned), collects garbage while paused,
+and adds the V8 heap in use, the runtime's objects held from JavaScript, ArrayBuffer contents and every WebAssembly memory
+(parquet-wasm's, which never shrinks). An export samples every n-th pause at each line, about 135 samples whatever its
+length, and the flush samples every pause. Memory is measured after the timed phases, on a restarted server over the same state: \`GET /admin/export?toSeq=100000\`,
+then the whole export, then a flush of 100,000 more events into the table of 1,000,000. Local workerd runs every Durable
+Object of the Worker (the tenant's, the CatalogDO, the metrics aggregator) in this one isolate, so the peak is an upper
+bound of one object's.
+\`--quick\` writes 20,000 events instead and measures memory with 2,000.`;
 
 export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow[]> {
   const quick = context.quick ?? false;
@@ -60,35 +73,30 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
   try {
     // 1. The tenant's log, written through the API.
     for (let first = 0; first < events; first += BATCH) {
-      await writeBatch(server, first, Math.min(BATCH, events - first));
+      await createWidgets(server, TENANT, first, Math.min(BATCH, events - first), DATA_BYTES);
       if ((first / BATCH) % 100 === 99) log(`wrote ${first + BATCH} events`);
     }
-    // 2. Flush everything, measuring time and memory. Wrangler restarts the runtime
-    // when a source file changes, so its pid is looked up before each phase.
-    let runtimePid = findWorkerRuntimePid(server.port);
-    const flushBase = residentBytes(runtimePid);
-    const flushMemory = sampleResident(runtimePid);
+
+    // 2. Flush everything, timed.
     const flushStarted = performance.now();
     const checkpoint = (await adminJson(server, 'POST', `/admin/tenants/${TENANT}/checkpoint`, 1_800_000)) as { flushedSeq: number; files: number };
     const flushSeconds = (performance.now() - flushStarted) / 1000;
-    const flushPeak = flushMemory.stop();
     if (checkpoint.flushedSeq !== events) throw new Error(`checkpoint flushed ${checkpoint.flushedSeq} of ${events} events`);
     log(`flushed ${events} events in ${flushSeconds.toFixed(1)} s into ${checkpoint.files} files`);
 
-    // 3. Read it all back from R2 as JSON Lines.
+    // 3. Read it all back from R2 as JSON Lines, timed.
+    // NOTE: wrangler 4.86's dev proxy can hold a GET sent right after a request of over about 10 s,
+    // such as this checkpoint. A GET whose forward failed waits in its retry queue, and only the next
+    // request drains that queue. Twice here that added about 20 minutes to the export.
     const exportPath = join(scratch, 'export.jsonl');
-    runtimePid = findWorkerRuntimePid(server.port);
-    const readBase = residentBytes(runtimePid);
-    const readMemory = sampleResident(runtimePid);
     const readStarted = performance.now();
     const exported = await exportTo(server, exportPath);
     const readSeconds = (performance.now() - readStarted) / 1000;
-    const readPeak = readMemory.stop();
     if (exported.lines !== events) throw new Error(`export returned ${exported.lines} of ${events} events`);
     log(`read back ${events} events in ${readSeconds.toFixed(1)} s`);
     await server.stop();
 
-    // 4. DuckDB on the same rows, from the committed files.
+    // 4. The committed files for DuckDB, copied before the memory phase adds to the table.
     const { bucket, dispose } = await openLocalBucket(server.persistDir);
     let paths: string[];
     let tableBytes: number;
@@ -99,6 +107,12 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
     } finally {
       await dispose();
     }
+
+    // 5. Memory, probed on a fresh isolate over the same state: exports of both lengths, then a flush.
+    await server.restart();
+    const memory = await measureMemory(server, events, quick ? QUICK_MEMORY_EVENTS : MEMORY_EVENTS, log);
+
+    // 6. DuckDB on the same rows, from the committed files.
     const duckdb = await DuckDBInstance.create(':memory:', { threads: '1' });
     const connection = await duckdb.connect();
     const files = `read_parquet([${paths.map((path) => `'${path}'`).join(', ')}])`;
@@ -120,8 +134,7 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
       compare('Log reader from R2 (export)', 'events/s', round(events / readSeconds), round(events / duckReadSeconds), {
         baselineName: 'DuckDB Parquet to JSON Lines, 1 thread',
       }),
-      memoryRow(`Peak memory flushing ${events.toLocaleString('en-US')} events in rounds of ${ROUND_EVENTS.toLocaleString('en-US')}`, flushBase, flushPeak),
-      memoryRow(`Peak memory exporting ${events.toLocaleString('en-US')} events from R2`, readBase, readPeak),
+      ...memory,
     ];
   } catch (error) {
     log(`wrangler dev output:\n${server.output().slice(-5000)}`);
@@ -133,6 +146,39 @@ export async function run(context: Partial<SuiteContext> = {}): Promise<BenchRow
   }
 }
 
+/**
+ * Probes the isolate during `GET /admin/export?toSeq=<memoryEvents>`, the whole export
+ * of `events`, and a checkpoint of `memoryEvents` events written after them.
+ */
+async function measureMemory(server: DevServer, events: number, memoryEvents: number, log: (line: string) => void): Promise<BenchRow[]> {
+  const inspector = await IsolateInspector.connect(server.inspectorPort);
+  try {
+    const shorter = await probeExport(inspector, server, TENANT, `?toSeq=${memoryEvents}`, exportSampleEvery(memoryEvents, EXPORT_SAMPLES));
+    if (shorter.lines !== memoryEvents) throw new Error(`probed export returned ${shorter.lines} of ${memoryEvents} events`);
+    log(`export of ${memoryEvents} events peaked at ${(shorter.peak.totalBytes / MiB).toFixed(1)} MiB`);
+    const longer = await probeExport(inspector, server, TENANT, '', exportSampleEvery(events, EXPORT_SAMPLES));
+    if (longer.lines !== events) throw new Error(`probed export returned ${longer.lines} of ${events} events`);
+    log(`export of ${events} events peaked at ${(longer.peak.totalBytes / MiB).toFixed(1)} MiB`);
+
+    for (let first = events; first < events + memoryEvents; first += BATCH) {
+      await createWidgets(server, TENANT, first, Math.min(BATCH, events + memoryEvents - first), DATA_BYTES);
+    }
+    // A flush pauses about twice per data file (some 7,000 events), so every pause is sampled.
+    const flush = await probeCheckpoint(inspector, server, TENANT, 1);
+    if (flush.flushedSeq !== events + memoryEvents) throw new Error(`probed checkpoint flushed up to ${flush.flushedSeq}, expected ${events + memoryEvents}`);
+    log(`flush of ${memoryEvents} events peaked at ${(flush.peak.totalBytes / MiB).toFixed(1)} MiB`);
+
+    const count = (value: number) => value.toLocaleString('en-US');
+    return [
+      memoryRow(`Peak isolate memory flushing ${count(memoryEvents)} events`, flush),
+      memoryRow(`Peak isolate memory exporting ${count(memoryEvents)} events from R2`, shorter),
+      memoryRow(`Peak isolate memory exporting ${count(events)} events from R2`, longer),
+    ];
+  } finally {
+    inspector.close();
+  }
+}
+
 export const pipelineSuite: BenchSuite = {
   id: 'pipeline',
   title: 'Pipeline: flush to Iceberg on R2 and read back',
@@ -140,55 +186,28 @@ export const pipelineSuite: BenchSuite = {
   run: async (context) => ({ rows: await run(context) }),
 };
 
-async function writeBatch(server: DevServer, first: number, count: number): Promise<void> {
-  const filler = 'lorem ipsum dolor sit amet consectetur adipiscing elit '.repeat(Math.ceil(DATA_BYTES / 56)).slice(0, DATA_BYTES - 40);
-  const operations = Array.from({ length: count }, (_, index) => ({
-    op: 'create',
-    id: `thing-${first + index}`,
-    type: 'Widget',
-    data: { serial: first + index, note: `${first + index} ${filler}` },
-  }));
-  const response = await server.request(TENANT, '/batch', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ operations }),
-    timeoutMs: 120_000,
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`POST /batch returned ${response.status}: ${text.slice(0, 300)}`);
-}
-
-const ADMIN_HEADERS = { authorization: `Bearer ${DEV_ADMIN_TOKEN}` };
-
-async function adminJson(server: DevServer, method: string, path: string, timeoutMs = 60_000): Promise<unknown> {
-  const response = await server.request(null, path, { method, headers: ADMIN_HEADERS, timeoutMs });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`${method} ${path} returned ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
 /** Streams the tenant's export into `path` and returns its size and line count. */
 async function exportTo(server: DevServer, path: string): Promise<{ bytes: number; lines: number }> {
-  const response = await server.request(null, `/admin/tenants/${TENANT}/export`, {
-    headers: ADMIN_HEADERS,
-    timeoutMs: 1_800_000,
-  });
-  if (response.status !== 200 || response.body === null) throw new Error(`export returned ${response.status}: ${await response.text()}`);
   const output = createWriteStream(path);
-  let lines = 0;
-  for await (const chunk of response.body) {
-    for (const byte of chunk) if (byte === 0x0a) lines++;
+  const exported = await readExport(server, TENANT, '', async (chunk) => {
     if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
-  }
+  });
   await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  return { bytes: statSync(path).size, lines };
+  return exported;
 }
 
-function memoryRow(name: string, baseBytes: number, peakBytes: number): BenchRow {
-  return compare(name, 'MiB', round((peakBytes - baseBytes) / MiB), WORKER_MEMORY_LIMIT_MIB, {
+/** Builds a row of the peak sample of `probe`, in MiB, against a Worker's memory limit. */
+function memoryRow(name: string, probe: ProbeResult): BenchRow {
+  const { peak } = probe;
+  return compare(name, 'MiB', round(peak.totalBytes / MiB), WORKER_MEMORY_LIMIT_MIB, {
     baselineName: 'Workers memory limit',
-    workerdPeakRssMiB: round(peakBytes / MiB),
-    workerdRssBeforeMiB: round(baseBytes / MiB),
+    heapUsedMiB: round(peak.heapUsedBytes / MiB),
+    embedderMiB: round(peak.embedderBytes / MiB),
+    backingStoreMiB: round(peak.backingStoreBytes / MiB),
+    wasmMiB: round(peak.wasmBytes / MiB),
+    peakAt: probe.peakAt,
+    samples: probe.samples,
+    pauses: Object.values(probe.hits).reduce((total, hits) => total + hits, 0),
   });
 }
 

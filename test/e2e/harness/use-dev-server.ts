@@ -28,6 +28,9 @@ export function useDevServer(options: DevServerOptions = {}): DevServer {
     get port() {
       return current().port;
     },
+    get inspectorPort() {
+      return current().inspectorPort;
+    },
     get persistDir() {
       return current().persistDir;
     },

@@ -27,6 +27,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** Port of the current process; `restart` picks a new one. */
   readonly port: number;
+  /** Port of wrangler's inspector proxy (V8 inspector of the Worker's isolate) for the current process. */
+  readonly inspectorPort: number;
   readonly persistDir: string;
   /** Output of every process started so far (one per `restart`), for failure messages. */
   output(): string;
@@ -121,6 +123,7 @@ export function removeStateDir(dir: string): void {
 interface DevProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  readonly inspectorPort: number;
   readonly exited: Promise<void>;
 }
 
@@ -147,6 +150,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const server: DevServer = {
     get port() {
       return current.port;
+    },
+    get inspectorPort() {
+      return current.inspectorPort;
     },
     persistDir,
     output: () => output,
@@ -192,7 +198,7 @@ async function launch(options: DevServerOptions, persistDir: string, collect: (c
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  return { child, port, exited };
+  return { child, port, inspectorPort, exited };
 }
 
 /** Polls `GET /health` of the default tenant until it returns a status below 500, and kills the process on timeout. */
