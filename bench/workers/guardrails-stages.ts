@@ -21,15 +21,15 @@ export const guardrailsStages: Record<GuardrailsStage, (target: GuardrailsStageT
   async await(_target, count) {
     for (let i = 0; i < count; i++) await (async () => undefined)();
   },
-  /** The request meter's async scope around a request that does nothing. */
+  /** Runs the request meter's async scope around a request that does nothing. */
   async scope({ telemetry }, count) {
     for (let i = 0; i < count; i++) await telemetry.meter.measure(async () => undefined);
   },
-  /** A JSON response built as a route builds it; the base of `responseCopy`. */
+  /** Builds a JSON response as a route does. `responseCopy` starts from it. */
   async response(_target, count) {
     for (let i = 0; i < count; i++) new Response(responseBody, { status: 201, headers: responseHeaders });
   },
-  /** The same response read to an ArrayBuffer and rebuilt, as the metrics middleware counts a JSON body without `Content-Length`. */
+  /** Reads the same response to an ArrayBuffer and rebuilds it, as the metrics middleware does for a JSON body without `Content-Length`. */
   async responseCopy(_target, count) {
     for (let i = 0; i < count; i++) {
       const response = new Response(responseBody, { status: 201, headers: responseHeaders });
@@ -58,12 +58,12 @@ export const guardrailsStages: Record<GuardrailsStage, (target: GuardrailsStageT
     for (let i = 0; i < count; i++) bytes += storage.sql.databaseSize;
     if (bytes < 0) throw new Error('unreachable');
   },
-  /** The quota's upsert of the month's API call count. */
+  /** Upserts the month's API call count, as the quota plugin does. */
   async apiCallUpsert({ storage }, count) {
     const month = calendarMonth(Date.now()).key;
     for (let i = 0; i < count; i++) countApiCall(storage.sql, month);
   },
-  /** The quota write guard's read of the stored bytes. */
+  /** Reads the stored bytes, as the quota write guard does. */
   async storageBytes({ storage }, count) {
     for (let i = 0; i < count; i++) readStorageBytes(storage.sql);
   },

@@ -102,7 +102,7 @@ export function registerRateLimitRoutes(app: Hono<TenantAppEnv>, dependencies: R
         });
       }
       tx.emit([{ type: 'ratelimit.override.lifted', payload: { id, reason } }]);
-      // The view describes the override as it stands after this write: no longer in force.
+      // The view describes the override after this write, which ends it.
       return jsonResponse(200, { lifted: { ...overrideView(tenant, override, tx.now), active: false }, reason });
     });
     await updateOverrideIndex(context, tenant);

@@ -12,7 +12,7 @@ import type { TenantTelemetry } from './tenant-telemetry';
  * among the plugins, so a request another plugin rejects (429, 403) is measured too.
  *
  * A response that declares its `Content-Length` (`runWrite` sets it on every
- * write it answers) is recorded without reading its body, so before any further
+ * write response) is recorded without reading its body, so before any further
  * I/O, and the cost totals then commit in the same batch of writes as the
  * request's own. Replays and responses without a declared length are read first.
  */

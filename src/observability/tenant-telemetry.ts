@@ -20,7 +20,7 @@ import { RequestMeter, type RowCounts } from './request-meter';
 /** Default of `METRICS_PUSH_INTERVAL_MS`: at most one push to the aggregator per tenant per 10 s. */
 export const DEFAULT_PUSH_INTERVAL_MS = 10_000;
 
-/** Least clock time between two samples of the database size for the storage cost, in ms. */
+/** Minimum clock time between two samples of the database size for the storage cost, in ms. */
 export const STORAGE_SAMPLE_INTERVAL_MS = 1_000;
 
 /** Name of the alarm task that pushes metrics and saves cost totals. */

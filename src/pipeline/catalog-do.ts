@@ -59,7 +59,7 @@ export class CatalogDO extends DurableObject<Env> {
    * is durable in this object's record. Files committed before (by path) are skipped,
    * so a retried flush is harmless. Resolves to `{ ok: false }` with the reason when the
    * request breaks the table layout, does not continue the tenant's committed log, or its
-   * round failed; callers use `requestCommit`, which throws it. Never rejects.
+   * round failed. Callers use `requestCommit`, which throws that reason. The promise never rejects.
    */
   async commit(request: CommitRequest): Promise<CommitOutcome> {
     try {

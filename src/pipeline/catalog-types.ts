@@ -39,7 +39,7 @@ export interface CommitResult {
 }
 
 /**
- * Answer of `CatalogDO.commit`. A rejected request or a failed round comes back as a
+ * Result of `CatalogDO.commit`. A rejected request or a failed round comes back as a
  * value rather than a thrown error, because workerd logs every exception thrown out of
  * an RPC method as uncaught, even when the caller handles the rejection.
  */

@@ -14,6 +14,8 @@ import type { CommandTx } from './tenant-store';
  * commits, and a Durable Object isolate has 128 MB, so the cap leaves room for
  * several times the JSON in parsed objects and copies. `emit` checks the total
  * after each call, so a write stops at most one event (1.5 MiB) past the cap.
+ * NOTE: 8 MiB is an estimate from that reasoning; the isolate's peak during a
+ * write at the cap has not been measured.
  */
 export const MAX_WRITE_PAYLOAD_BYTES = 8 * 1024 * 1024;
 

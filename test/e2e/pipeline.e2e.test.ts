@@ -101,8 +101,8 @@ describe('pipeline under wrangler dev', () => {
   it('keeps every acknowledged event exactly once across a SIGKILL mid-flush', { timeout: 240_000 }, async () => {
     const persistDir = createStateDir();
     cleanups.push(() => removeStateDir(persistDir));
-    // Flushes start by count (40 events); the interval is long enough that none starts by time during the test,
-    // so events acknowledged just before the kill are still pending when the process dies, however slow the machine.
+    // Flushes start by count (40 events). The interval is longer than the test, so events acknowledged
+    // just before the kill are still pending when the process dies, however slow the machine.
     const vars = { FLUSH_MAX_EVENTS: '40', FLUSH_INTERVAL_MS: '60000', CATALOG_COMMIT_INTERVAL_MS: '100', LOCAL_RETENTION_EVENTS: '30' };
     const writing = ['e2e-kill-a', 'e2e-kill-b', 'e2e-kill-c'];
     // Gets one small batch right before the kill, below the flush count.
@@ -140,8 +140,8 @@ describe('pipeline under wrangler dev', () => {
         return health.components.pipeline.pendingEvents;
       }),
     );
-    // The tail tenant's events were acknowledged but not flushed when the process died, so the checkpoint below
-    // has work to do; the writing tenants may have died before, during or after a flush.
+    // The tail tenant's events were acknowledged but not flushed, so the checkpoint below has work to do.
+    // The writing tenants may have died before, during or after a flush.
     expect(pendingAtRestart[tenants.indexOf(tail)]).toBe(5);
     const heads = new Map<string, number>();
     for (const tenant of tenants) {

@@ -8,7 +8,7 @@
  * counts live data, not garbage that V8 would reclaim before reaching a heap limit.
  *
  * workerd processes inspector messages only between the isolate's events, and a
- * busy request leaves few such gaps, so a sampler that polls sees little of it.
+ * busy request leaves few such gaps, so a polling sampler captures little of it.
  * `probe` samples inside a request instead: it pauses the isolate with
  * breakpoints on chosen lines of the bundled Worker, samples while paused, and
  * resumes. A sample is exact only while no JavaScript runs, which holds at a
